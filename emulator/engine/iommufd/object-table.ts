@@ -1,0 +1,181 @@
+// The per-fd id table (the xarray of struct iommufd_ctx): ids 1..0x7fffffff,
+// always the lowest free one, reserved while an object is being created and
+// possibly left as tombstones (iommufd-reference §2.3-2.6).
+import { fail } from '../errno.js';
+import type { IommufdObject, ObjectType } from './object.js';
+
+export const MAX_OBJECT_ID = 0x7fffffff;
+
+type Slot = { state: 'reserved' } | { state: 'tombstone' } | { state: 'live'; obj: IommufdObject };
+
+export class ObjectTable {
+  private readonly slots = new Map<number, Slot>();
+  /** Freed ids below `next`, kept sorted so the lowest is reused first. */
+  private free: number[] = [];
+  private next = 1;
+
+  /** Reserves the lowest free id for `obj` (not yet visible to lookups). */
+  reserve(obj: IommufdObject): number {
+    let id: number;
+    if (this.free.length > 0) id = this.free.shift()!;
+    else {
+      if (this.next > MAX_OBJECT_ID) fail('ENOSPC', 'the id table is full');
+      id = this.next++;
+    }
+    this.slots.set(id, { state: 'reserved' });
+    obj.id = id;
+    return id;
+  }
+
+  /** Makes a reserved object visible (iommufd_object_finalize). */
+  finalize(obj: IommufdObject): void {
+    this.slots.set(obj.id, { state: 'live', obj });
+  }
+
+  /** Releases the id of an object whose creation failed (iommufd_object_abort). */
+  abort(obj: IommufdObject): void {
+    this.release(obj.id);
+  }
+
+  /** Reserves and finalizes at once, for objects whose creation cannot fail after the id. */
+  add(obj: IommufdObject): number {
+    this.reserve(obj);
+    this.finalize(obj);
+    return obj.id;
+  }
+
+  /**
+   * iommufd_get_object: the live object `id`, of `type` when given. Empty,
+   * reserved or tombstone slots, the wrong type and dying objects are ENOENT.
+   */
+  get<T extends IommufdObject = IommufdObject>(id: number | bigint, type?: ObjectType | ObjectType[]): T {
+    const obj = this.find(id);
+    if (!obj) fail('ENOENT', `no object with id ${id}`);
+    if (type !== undefined) {
+      const types = Array.isArray(type) ? type : [type];
+      if (!types.includes(obj.type)) fail('ENOENT', `object ${id} is a ${obj.type}, not a ${types.join(' or ')}`);
+    }
+    return obj as T;
+  }
+
+  /** The live object `id`, or undefined (no errno): for queries. */
+  find(id: number | bigint): IommufdObject | undefined {
+    const n = Number(id);
+    if (!Number.isInteger(n) || n < 1 || n > MAX_OBJECT_ID) return undefined;
+    const slot = this.slots.get(n);
+    if (!slot || slot.state !== 'live' || slot.obj.users === 0) return undefined;
+    return slot.obj;
+  }
+
+  /** IOMMU_DESTROY (iommufd-reference §2.4). */
+  destroyByUser(id: number | bigint): void {
+    const n = Number(id);
+    const slot = Number.isInteger(n) ? this.slots.get(n) : undefined;
+    if (!slot || slot.state !== 'live') fail('ENOENT', `no object with id ${id}`);
+    const obj = slot.obj;
+    if (obj.users !== 1) fail('EBUSY', `${obj.type} ${n} has users ${obj.users}: ${describeUsers(obj)}`);
+    this.release(n);
+    obj.users = 0;
+    obj.waitCnt = 0;
+    obj.destroy();
+  }
+
+  /**
+   * Kernel-initiated removal (iommufd_object_remove with REMOVE_WAIT): the
+   * caller's own reference is dropped, the pre-destroy hook runs, and the
+   * object is destroyed. Fails with EBUSY if other users remain.
+   */
+  removeByKernel(obj: IommufdObject, callerHoldsUser = true): void {
+    if (callerHoldsUser) obj.users--;
+    obj.preDestroy();
+    if (obj.users !== 1) {
+      if (callerHoldsUser) obj.users++;
+      fail('EBUSY', `${obj.type} ${obj.id} still has users ${obj.users}`);
+    }
+    this.release(obj.id);
+    obj.users = 0;
+    obj.waitCnt = 0;
+    obj.destroy();
+  }
+
+  /**
+   * Destroys an object the kernel owns alone (an auto HWPT whose last device
+   * left): no errno, the id is freed.
+   */
+  destroyInternal(obj: IommufdObject): void {
+    this.release(obj.id);
+    obj.users = 0;
+    obj.waitCnt = 0;
+    obj.destroy();
+  }
+
+  /** Replaces a live object by a tombstone: the id stays taken until close. */
+  tombstone(obj: IommufdObject): void {
+    this.slots.set(obj.id, { state: 'tombstone' });
+  }
+
+  /** Live objects in ascending id order. */
+  live(): IommufdObject[] {
+    return [...this.slots.entries()]
+      .filter(([, s]) => s.state === 'live')
+      .sort(([a], [b]) => a - b)
+      .map(([, s]) => (s as { obj: IommufdObject }).obj);
+  }
+
+  /** Every occupied id (live, reserved or tombstone), ascending. */
+  occupied(): { id: number; state: Slot['state'] }[] {
+    return [...this.slots.entries()].sort(([a], [b]) => a - b).map(([id, s]) => ({ id, state: s.state }));
+  }
+
+  /**
+   * The release sweep of close (iommufd-reference §2.6): repeatedly destroy,
+   * in ascending id order, every object whose users is exactly 1; drop
+   * tombstones. Returns the objects left if a sweep made no progress.
+   */
+  releaseAll(): IommufdObject[] {
+    for (;;) {
+      const live = this.live();
+      if (live.length === 0) break;
+      let progressed = false;
+      for (const obj of live) {
+        if (obj.users !== 1 || this.find(obj.id) !== obj) continue;
+        this.destroyInternal(obj);
+        progressed = true;
+      }
+      if (!progressed) return this.live();
+    }
+    for (const { id, state } of this.occupied()) if (state === 'tombstone') this.release(id);
+    return [];
+  }
+
+  private release(id: number): void {
+    this.slots.delete(id);
+    if (id === this.next - 1) {
+      this.next--;
+      // Trailing free ids collapse into `next` so `free` stays small.
+      while (this.free.length > 0 && this.free[this.free.length - 1] === this.next - 1) {
+        this.free.pop();
+        this.next--;
+      }
+    } else {
+      const i = lowerBound(this.free, id);
+      this.free.splice(i, 0, id);
+    }
+  }
+}
+
+function lowerBound(a: number[], v: number): number {
+  let lo = 0;
+  let hi = a.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (a[mid]! < v) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function describeUsers(obj: IommufdObject): string {
+  const holders = (obj as { describeHolders?: () => string }).describeHolders?.();
+  return holders ?? 'other objects or attachments refer to it';
+}

@@ -1,0 +1,90 @@
+// Byte layouts of uAPI structs, and a view to read and write their fields.
+// Structs cross the user/kernel boundary as bytes (little-endian, x86-64
+// layout) so that the framework's size checks, trailing bytes and partial
+// copies behave exactly as the kernel's do.
+
+export interface FieldDef {
+  name: string;
+  offset: number;
+  size: 1 | 2 | 4 | 8;
+  /** A user pointer (the language can override it, e.g. `data_uptr=0`). */
+  pointer?: boolean;
+}
+
+export interface StructDef {
+  name: string;
+  /** sizeof() of the kernel's struct. */
+  size: number;
+  /** Offset of the end of the last required field: a shorter `size` is EINVAL. */
+  minSize: number;
+  fields: FieldDef[];
+}
+
+type FieldSpec = [name: string, size: 1 | 2 | 4 | 8, pointer?: 'ptr'];
+
+/** Lays fields out in order with natural alignment, as the C compiler does. */
+export function struct(name: string, specs: FieldSpec[], lastRequired?: string): StructDef {
+  const fields: FieldDef[] = [];
+  let offset = 0;
+  for (const [fname, size, ptr] of specs) {
+    offset = Math.ceil(offset / size) * size;
+    fields.push({ name: fname, offset, size, pointer: ptr === 'ptr' || undefined });
+    offset += size;
+  }
+  const align = Math.max(...specs.map((s) => s[1]));
+  const size = Math.ceil(offset / align) * align;
+  let minSize = size;
+  if (lastRequired !== undefined) {
+    const f = fields.find((x) => x.name === lastRequired);
+    if (!f) throw new Error(`struct ${name}: no field ${lastRequired}`);
+    minSize = f.offset + f.size;
+  }
+  return { name, size, minSize, fields };
+}
+
+export function field(def: StructDef, name: string): FieldDef {
+  const f = def.fields.find((x) => x.name === name);
+  if (!f) throw new Error(`struct ${def.name} has no field ${name}`);
+  return f;
+}
+
+/** Reads and writes the fields of one struct instance held in `bytes`. */
+export class StructView {
+  constructor(
+    readonly def: StructDef,
+    readonly bytes: Uint8Array,
+  ) {}
+
+  static zeroed(def: StructDef): StructView {
+    return new StructView(def, new Uint8Array(def.size));
+  }
+
+  get(name: string): bigint {
+    const f = field(this.def, name);
+    return readLE(this.bytes, f.offset, f.size);
+  }
+
+  /** The field as a JS number (for fields of 4 bytes or less). */
+  num(name: string): number {
+    return Number(this.get(name));
+  }
+
+  set(name: string, value: bigint | number): void {
+    const f = field(this.def, name);
+    writeLE(this.bytes, f.offset, f.size, BigInt(value));
+  }
+}
+
+export function readLE(bytes: Uint8Array, offset: number, size: number): bigint {
+  let v = 0n;
+  for (let i = size - 1; i >= 0; i--) v = (v << 8n) | BigInt(bytes[offset + i] ?? 0);
+  return v;
+}
+
+export function writeLE(bytes: Uint8Array, offset: number, size: number, value: bigint): void {
+  let v = BigInt.asUintN(size * 8, value);
+  for (let i = 0; i < size; i++) {
+    bytes[offset + i] = Number(v & 0xffn);
+    v >>= 8n;
+  }
+}
