@@ -1,0 +1,158 @@
+// A process's address space (an mm): the regions the trace declares, backed by
+// host frames on first touch, placed deterministically. User pointers of
+// ioctls, CPU loads and stores, and page pinning all go through here.
+import { fail } from '../errno.js';
+import { PAGE_SIZE, type PhysMem } from './physmem.js';
+
+const PAGE = BigInt(PAGE_SIZE);
+/** Where default placement starts; regions are 2 MiB aligned, as mmap of THP-sized areas is. */
+const PLACEMENT_BASE = 0x7f00_0000_0000n;
+const PLACEMENT_ALIGN = 2n << 20n;
+/** The top of user space (x86-64, 47 bits). */
+export const USER_LIMIT = 1n << 47n;
+
+/** The file behind a `memfd` region: its own page cache, shared by every mapping. */
+export class MemFile {
+  /** file page index -> host physical address */
+  readonly pages = new Map<bigint, bigint>();
+  constructor(
+    readonly name: string,
+    readonly size: bigint,
+  ) {}
+}
+
+export interface Region {
+  name: string;
+  start: bigint;
+  size: bigint;
+  /** Huge page size when backed by hugetlbfs-like contiguous memory. */
+  hugepage?: bigint;
+  /** The memfd when the region maps one (from file offset 0). */
+  file?: MemFile;
+}
+
+export class Process {
+  readonly regions: Region[] = [];
+  /** Ranges removed by munmap, [start, end). */
+  private readonly holes: { start: bigint; end: bigint }[] = [];
+  /** virtual page number -> host physical page (anonymous memory). */
+  private readonly anon = new Map<bigint, bigint>();
+  private nextPlacement = PLACEMENT_BASE;
+  /** Set when the process has exited: its memory is gone. */
+  dead = false;
+
+  constructor(
+    readonly name: string,
+    private readonly phys: PhysMem,
+  ) {}
+
+  /** Adds a region; returns its start. Overlap with an existing region is an error. */
+  map(name: string, size: bigint, opts: { at?: bigint; hugepage?: bigint; memfd?: boolean } = {}): Region {
+    if (size <= 0n) throw new Error(`memory ${name}: size must be positive`);
+    const align = opts.hugepage && opts.hugepage > PLACEMENT_ALIGN ? opts.hugepage : PLACEMENT_ALIGN;
+    let start: bigint;
+    if (opts.at !== undefined) {
+      start = opts.at;
+      if (start % PAGE !== 0n) throw new Error(`memory ${name}: at=0x${start.toString(16)} is not page aligned`);
+      if (opts.hugepage && start % opts.hugepage !== 0n) {
+        throw new Error(`memory ${name}: at= must be a multiple of the huge page size 0x${opts.hugepage.toString(16)}`);
+      }
+    } else {
+      start = (this.nextPlacement + align - 1n) & ~(align - 1n);
+      while (this.regions.some((r) => overlaps(r.start, r.size, start, size))) {
+        const blocker = this.regions.find((r) => overlaps(r.start, r.size, start, size))!;
+        start = (blocker.start + blocker.size + align - 1n) & ~(align - 1n);
+      }
+    }
+    const rounded = ((size + PAGE - 1n) / PAGE) * PAGE;
+    if (start + rounded > USER_LIMIT) throw new Error(`memory ${name}: 0x${start.toString(16)}+0x${size.toString(16)} is past the top of user space`);
+    const clash = this.regions.find((r) => overlaps(r.start, r.size, start, rounded));
+    if (clash) throw new Error(`memory ${name}: overlaps region ${clash.name}`);
+    const region: Region = { name, start, size: rounded, hugepage: opts.hugepage };
+    if (opts.memfd) region.file = new MemFile(name, rounded);
+    this.regions.push(region);
+    this.regions.sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : 0));
+    if (opts.at === undefined) this.nextPlacement = start + rounded;
+    return region;
+  }
+
+  /** munmap: the range stops being accessible; frames already pinned stay with their pins. */
+  munmap(addr: bigint, length: bigint): void {
+    const end = addr + length;
+    this.holes.push({ start: addr, end });
+    for (let va = addr & ~(PAGE - 1n); va < end; va += PAGE) this.anon.delete(va / PAGE);
+  }
+
+  regionAt(va: bigint): Region | undefined {
+    if (this.dead) return undefined;
+    if (this.holes.some((h) => va >= h.start && va < h.end)) return undefined;
+    return this.regions.find((r) => va >= r.start && va < r.start + r.size);
+  }
+
+  /**
+   * The host physical address behind `va`, faulting the page in (first
+   * touch) when `populate` is set. Undefined when `va` is not mapped.
+   */
+  translate(va: bigint, populate = true): bigint | undefined {
+    const r = this.regionAt(va);
+    if (!r) return undefined;
+    const off = va - r.start;
+    if (r.file) {
+      const idx = off / PAGE;
+      let pa = r.file.pages.get(idx);
+      if (pa === undefined) {
+        if (!populate) return undefined;
+        pa = this.phys.allocPage();
+        r.file.pages.set(idx, pa);
+      }
+      return pa + (off % PAGE);
+    }
+    if (r.hugepage) {
+      const hpStart = r.start + (off / r.hugepage) * r.hugepage;
+      const key = hpStart / PAGE;
+      let base = this.anon.get(key);
+      if (base === undefined) {
+        if (!populate) return undefined;
+        base = this.phys.alloc(r.hugepage, r.hugepage);
+        this.anon.set(key, base);
+      }
+      return base + (va - hpStart);
+    }
+    const vpn = va / PAGE;
+    let pa = this.anon.get(vpn);
+    if (pa === undefined) {
+      if (!populate) return undefined;
+      pa = this.phys.allocPage();
+      this.anon.set(vpn, pa);
+    }
+    return pa + (va % PAGE);
+  }
+
+  /** copy_from_user: EFAULT if any byte is unmapped. */
+  read(va: bigint, length: number): Uint8Array {
+    const out = new Uint8Array(length);
+    this.forEachPage(va, length, (pa, done, n) => out.set(this.phys.read(pa, n), done));
+    return out;
+  }
+
+  /** copy_to_user: EFAULT if any byte is unmapped. */
+  write(va: bigint, bytes: Uint8Array): void {
+    this.forEachPage(va, bytes.length, (pa, done, n) => this.phys.write(pa, bytes.subarray(done, done + n)));
+  }
+
+  private forEachPage(va: bigint, length: number, fn: (pa: bigint, done: number, n: number) => void): void {
+    let done = 0;
+    while (done < length) {
+      const addr = va + BigInt(done);
+      const n = Math.min(length - done, Number(PAGE - (addr % PAGE)));
+      const pa = this.translate(addr);
+      if (pa === undefined) fail('EFAULT', `user address 0x${addr.toString(16)} is not mapped in process ${this.name}`);
+      fn(pa, done, n);
+      done += n;
+    }
+  }
+}
+
+function overlaps(aStart: bigint, aSize: bigint, bStart: bigint, bSize: bigint): boolean {
+  return aStart < bStart + bSize && bStart < aStart + aSize;
+}
