@@ -143,3 +143,27 @@ export const HWPT_DATA_TYPES = { none: 0n, vtd_s1: 1n, arm_smmuv3: 2n, amd_guest
 export const HW_INFO_TYPES = { none: 0n, default: 0n, intel_vtd: 1n, arm_smmuv3: 2n, tegra241_cmdqv: 3n, amd: 4n, selftest: 0xfeedbeefn } as const;
 /** enum iommu_hw_capabilities */
 export const HW_CAPABILITIES = { dirty_tracking: 1n, pci_pasid_exec: 2n, pci_pasid_priv: 4n, pci_ats_not_supported: 8n } as const;
+
+/** enum iommu_hwpt_invalidate_data_type (selftest: IOMMU_HWPT_INVALIDATE_DATA_SELFTEST, iommufd_test.h) */
+export const HWPT_INVALIDATE_DATA_TYPES = { vtd_s1: 0n, arm_smmuv3: 1n, selftest: 0xdeadbeefn, selftest_invalid: 0xdeadbeeen } as const;
+/** enum iommu_viommu_type (selftest: IOMMU_VIOMMU_TYPE_SELFTEST) */
+export const VIOMMU_TYPES = { default: 0n, arm_smmuv3: 1n, tegra241_cmdqv: 2n, selftest: 0xdeadbeefn } as const;
+/** enum iommu_veventq_type (selftest: IOMMU_VEVENTQ_TYPE_SELFTEST) */
+export const VEVENTQ_TYPES = { default: 0n, arm_smmuv3: 1n, tegra241_cmdqv: 2n, selftest: 0xbeefbeefn } as const;
+/** enum iommu_hw_queue_type (selftest: IOMMU_HW_QUEUE_TYPE_SELFTEST) */
+export const HW_QUEUE_TYPES = { default: 0n, tegra241_cmdqv: 1n, selftest: 0xdeadbeefn } as const;
+/**
+ * enum iommufd_page_response_code. FAILURE (2) was removed from the uAPI; the
+ * kernel now refuses it with EINVAL, so it stays nameable to test that.
+ */
+export const PAGE_RESPONSE_CODES = { success: 0n, invalid: 1n, failure: 2n } as const;
+/** enum iommu_hwpt_pgfault_perm */
+export const PGFAULT_PERMS = { read: 1n, write: 2n, exec: 4n, priv: 8n } as const;
+/** enum iommu_hwpt_pgfault_flags */
+export const PGFAULT_FLAGS = { pasid_valid: 1n, last_page: 2n } as const;
+/** IOMMUFD_ACCESS_RW_WRITE: iommufd_access_rw() and iommufd_access_pin_pages() flags (MOCK_FLAGS_ACCESS_WRITE) */
+export const ACCESS_RW_FLAGS = { write: 1n } as const;
+/** MOCK_FLAGS_ACCESS_CREATE_NEEDS_PIN_PAGES: the selftest access takes pins (iommufd_test.h) */
+export const ACCESS_CREATE_FLAGS = { needs_pin_pages: 1n } as const;
+/** IOMMU_READ/WRITE/CACHE/NOEXEC/MMIO/PRIV: the in-kernel DMA-API prot bits (include/linux/iommu.h) */
+export const IOMMU_PROT = { read: 1n, write: 2n, cache: 4n, noexec: 8n, mmio: 0x10n, priv: 0x20n } as const;

@@ -1,0 +1,92 @@
+// Matches a command statement's arguments to its table entry and fills
+// `resolved`: positional arguments go to the next free positional key in
+// table order, a bare word the table lists (`read`, `u32`, `pri`) goes to its
+// key, and every value is checked against its key's kind.
+import type { CommandStmt, Expr } from './ast.js';
+import type { ArgSpec, CommandSpec } from './command-spec.js';
+import type { CheckContext } from './check-context.js';
+import { checkExpr } from './check-expr.js';
+import { checkKind } from './check-kind.js';
+import { COMMANDS, IOMMUFD_KEY, RAW_IOCTL_KEYS } from './commands.js';
+import { ioctlStruct } from './ioctl-structs.js';
+import { didYouMean } from './suggest.js';
+
+/** Every key a command accepts, its own first, then the shared and raw-control ones. */
+export function acceptedKeys(spec: CommandSpec): Map<string, ArgSpec> {
+  const keys = new Map<string, ArgSpec>(spec.args.map((a) => [a.key, a]));
+  const add = (a: ArgSpec): void => {
+    if (!keys.has(a.key)) keys.set(a.key, a);
+  };
+  add(IOMMUFD_KEY);
+  if (spec.ioctl !== undefined) {
+    RAW_IOCTL_KEYS.forEach(add);
+    // Any field of the uAPI struct overrides what the statement would derive.
+    for (const f of ioctlStruct(spec.ioctl)?.fields ?? []) add({ key: f.name, kind: { type: 'int' } });
+  }
+  return keys;
+}
+
+/** Checks the arguments; returns the command's table entry, or undefined for an unknown command. */
+export function checkCommandArgs(ctx: CheckContext, stmt: CommandStmt): CommandSpec | undefined {
+  const spec = COMMANDS.get(stmt.command);
+  if (!spec) {
+    ctx.error(stmt.commandRange, `unknown command '${stmt.command}'${didYouMean(stmt.command, COMMANDS.keys())}`);
+    for (const a of stmt.args) checkExpr(ctx, a.value);
+    return undefined;
+  }
+  const keys = acceptedKeys(spec);
+  const resolved = new Map<string, Expr>();
+  const declared = spec.declares !== undefined ? spec.args[0] : undefined;
+  const slots = spec.args.filter((a) => a.positional && a.kind.type !== 'word' && a.kind.type !== 'switch');
+  const given = (key: string, at: Expr): boolean => {
+    if (!resolved.has(key)) return false;
+    ctx.error(at.range, `'${key}' of '${spec.name}' is given twice`);
+    return true;
+  };
+
+  for (const arg of stmt.args) {
+    if (arg.kind === 'keyed') {
+      const argSpec = keys.get(arg.key);
+      if (!argSpec) {
+        ctx.error(arg.keyRange, `unknown key '${arg.key}' for '${spec.name}'${didYouMean(arg.key, keys.keys())}`);
+        checkExpr(ctx, arg.value);
+      } else if (!given(arg.key, arg.value)) {
+        resolved.set(arg.key, arg.value);
+        if (argSpec !== declared) checkKind(ctx, arg.value, argSpec.kind, `'${arg.key}' of '${spec.name}'`);
+      }
+      continue;
+    }
+    const word = arg.value.kind === 'name' ? wordSpec(spec, arg.value.name) : undefined;
+    if (word) {
+      if (!given(word.key, arg.value)) resolved.set(word.key, arg.value);
+      continue;
+    }
+    const slot = slots.find((s) => !resolved.has(s.key));
+    if (!slot) {
+      const names = slots.map((s) => s.key).join(', ');
+      ctx.error(arg.range, `too many arguments for '${spec.name}': it takes ${slots.length} positional argument${slots.length === 1 ? '' : 's'}${names ? ` (${names})` : ''}; give the others by key`);
+      checkExpr(ctx, arg.value);
+      continue;
+    }
+    resolved.set(slot.key, arg.value);
+    if (slot === declared) {
+      if (arg.value.kind !== 'name') ctx.error(arg.range, `expected a new name for the ${spec.declares} '${spec.name}' declares, found an expression`);
+    } else {
+      checkKind(ctx, arg.value, slot.kind, `'${slot.key}' of '${spec.name}'`);
+    }
+  }
+
+  // A NULL argument pointer never reaches the fields, so nothing else is needed.
+  if (!resolved.has('arg')) {
+    for (const a of spec.args) {
+      if (a.required && !resolved.has(a.key)) ctx.error(stmt.commandRange, `missing required argument '${a.key}' of '${spec.name}'`);
+    }
+  }
+  stmt.resolved = resolved;
+  return spec;
+}
+
+/** The table entry a bare word stands for: a word of a `word` argument, or a switch by its own name. */
+function wordSpec(spec: CommandSpec, name: string): ArgSpec | undefined {
+  return spec.args.find((a) => (a.kind.type === 'word' && a.kind.words.includes(name)) || (a.kind.type === 'switch' && a.key === name));
+}
