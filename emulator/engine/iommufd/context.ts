@@ -15,4 +15,6 @@ export interface IommufdCtx {
   process: Process;
   /** The IOAS set with IOMMU_VFIO_IOAS (the VFIO compatibility container). */
   compatIoas?: IommufdObject;
+  /** IOMMU_OPTION RLIMIT_MODE: pins charged to the user (default) or to the mm. */
+  accountMode?: 'user' | 'mm';
 }

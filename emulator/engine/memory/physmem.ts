@@ -1,6 +1,7 @@
 // Host physical memory: sparse 4 KiB frames, allocated deterministically and
 // materialised only when written, so a mapping of 1 TiB costs only the pages
 // touched. Page tables, CPU memory and DMA all live here.
+import { PinLedger } from './pin-ledger.js';
 
 export const PAGE_SHIFT = 12;
 export const PAGE_SIZE = 1 << PAGE_SHIFT;
@@ -12,6 +13,8 @@ export const PHYS_LIMIT = 1n << 40n;
 const PHYS_BASE = 0x1_0000_0000n;
 
 export class PhysMem {
+  /** Pins held on host pages (IO page sets register here); see `pinned()`. */
+  readonly pins = new PinLedger();
   private readonly frames = new Map<bigint, Uint8Array>();
   private nextFree = PHYS_BASE;
 
@@ -69,6 +72,14 @@ export class PhysMem {
       v >>= 8n;
     }
     this.write(pa, b);
+  }
+
+  /**
+   * The `pinned()` query: how many pins hold the 4 KiB host page containing
+   * `pa` (on huge-page memory, only that 4 KiB part counts).
+   */
+  pinned(pa: bigint): number {
+    return this.pins.count(pa >> BigInt(PAGE_SHIFT));
   }
 
   /** How many frames hold data (for benchmarks and the debugger). */

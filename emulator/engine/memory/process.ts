@@ -19,6 +19,19 @@ export class MemFile {
     readonly name: string,
     readonly size: bigint,
   ) {}
+
+  /**
+   * The host page behind file page `idx`, allocated on first use when
+   * `populate` is set (a memfd's page cache fills on demand).
+   */
+  frame(idx: bigint, phys: PhysMem, populate = true): bigint | undefined {
+    let pa = this.pages.get(idx);
+    if (pa === undefined && populate) {
+      pa = phys.allocPage();
+      this.pages.set(idx, pa);
+    }
+    return pa;
+  }
 }
 
 export interface Region {
@@ -33,6 +46,10 @@ export interface Region {
 
 export class Process {
   readonly regions: Region[] = [];
+  /** Open memfds by fd number (the machine registers them), for IOMMU_IOAS_MAP_FILE. */
+  readonly files = new Map<number, MemFile>();
+  /** CAP_SYS_RESOURCE: trace processes run as root (trace-language §5). */
+  capSysResource = true;
   /** Ranges removed by munmap, [start, end). */
   private readonly holes: { start: bigint; end: bigint }[] = [];
   /** virtual page number -> host physical page (anonymous memory). */
@@ -98,14 +115,8 @@ export class Process {
     if (!r) return undefined;
     const off = va - r.start;
     if (r.file) {
-      const idx = off / PAGE;
-      let pa = r.file.pages.get(idx);
-      if (pa === undefined) {
-        if (!populate) return undefined;
-        pa = this.phys.allocPage();
-        r.file.pages.set(idx, pa);
-      }
-      return pa + (off % PAGE);
+      const pa = r.file.frame(off / PAGE, this.phys, populate);
+      return pa === undefined ? undefined : pa + (off % PAGE);
     }
     if (r.hugepage) {
       const hpStart = r.start + (off / r.hugepage) * r.hugepage;
