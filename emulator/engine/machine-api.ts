@@ -168,4 +168,8 @@ export interface MachineApi {
   root(fd: string, hwptId: bigint): bigint;
   pte(fd: string, hwptId: bigint, iova: bigint, level: number): bigint;
   physLoad(pa: bigint, width: 1 | 2 | 4 | 8): bigint;
+  /** The mock nested HWPT's IOTLB slot `i` (`iotlb(HWPT, I)`); optional until every engine has it. */
+  iotlb?(fd: string, hwptId: bigint, i: number): bigint;
+  /** The mock device's cache slot `i` (`dev_cache(DEV, I)`, DEV a dev_id); optional likewise. */
+  devCache?(fd: string, devId: bigint, i: number): bigint;
 }

@@ -1,0 +1,151 @@
+// A checked command's arguments, read by key in the form each command needs
+// (an integer, a flag set, a declared name, a list of ranges...). The reader
+// remembers which keys a command used: the keys left over are raw struct
+// field overrides (trace-language §2).
+import type { Expr } from '../language/ast.js';
+import type { CommandSpec } from '../language/command-spec.js';
+import { evaluate, type EvalEnv } from './evaluate.js';
+import { asInt, elements, isError, primaryOf, type RecordValue, type Value } from './values.js';
+
+/** An argument that cannot be turned into what the command needs; nothing is issued. */
+export class ArgFailure extends Error {}
+
+export class Args {
+  private readonly used = new Set<string>();
+
+  constructor(
+    private readonly resolved: ReadonlyMap<string, Expr>,
+    private readonly env: EvalEnv,
+    /** The command's table entry: flag and constant words of an argument come from it. */
+    private readonly spec?: CommandSpec,
+  ) {}
+
+  has(key: string): boolean {
+    return this.resolved.has(key);
+  }
+
+  /** The keys no reader asked for, in the order they were written. */
+  unused(): string[] {
+    return [...this.resolved.keys()].filter((k) => !this.used.has(k));
+  }
+
+  private expr(key: string): Expr | undefined {
+    this.used.add(key);
+    return this.resolved.get(key);
+  }
+
+  value(key: string, env: EvalEnv = this.env): Value | undefined {
+    const e = this.expr(key);
+    if (!e) return undefined;
+    const v = evaluate(e, env);
+    if (isError(v)) throw new ArgFailure(`${key}: ${v.message}`);
+    return v;
+  }
+
+  /**
+   * An integer argument. Where the table gives the argument flag words
+   * (`fixed_iova|writeable`) or named constants (`selftest`), they count.
+   */
+  int(key: string): bigint | undefined {
+    const kind = this.spec?.args.find((a) => a.key === key)?.kind;
+    const words = kind?.type === 'flags' ? kind.flags : kind?.type === 'enum' ? kind.values : undefined;
+    const v = words ? this.value(key, this.withWords(words)) : this.value(key);
+    return v === undefined ? undefined : this.toInt(key, v);
+  }
+
+  required(key: string): bigint {
+    const v = this.int(key);
+    if (v === undefined) throw new ArgFailure(`${key} is required`);
+    return v;
+  }
+
+  /** A 32-bit-or-less quantity as a JS number (widths, PASIDs, indexes). */
+  num(key: string): number | undefined {
+    const v = this.int(key);
+    return v === undefined ? undefined : Number(v);
+  }
+
+  /** The environment with the argument's words in front of the names in scope. */
+  private withWords(table: Readonly<Record<string, bigint>>): EvalEnv {
+    return {
+      lookup: (name) => (Object.prototype.hasOwnProperty.call(table, name) ? table[name] : this.env.lookup(name)),
+      query: (name, args) => this.env.query(name, args),
+    };
+  }
+
+  /** A bare word (`probe`, `read`, `u32`) or a declared name (a device, a process, an fd). */
+  word(key: string): string | undefined {
+    const e = this.expr(key);
+    if (!e) return undefined;
+    if (e.kind === 'name') return e.name;
+    const v = primaryOf(evaluate(e, this.env));
+    if (typeof v !== 'bigint' && v.kind === 'symbol') return v.name;
+    throw new ArgFailure(`${key}: expected a name`);
+  }
+
+  /** The name an argument is written as, if it is a bare name (without evaluating it). */
+  nameOf(key: string): string | undefined {
+    const e = this.expr(key);
+    return e?.kind === 'name' ? e.name : undefined;
+  }
+
+  /** A presence switch: the bare word, or `KEY=0|1`. */
+  switch(key: string): boolean {
+    const e = this.expr(key);
+    if (!e) return false;
+    if (e.kind === 'name' && e.name === key) return true;
+    return this.toInt(key, evaluate(e, this.env)) !== 0n;
+  }
+
+  ranges(key: string): { start: bigint; last: bigint }[] | undefined {
+    const items = this.list(key);
+    return items?.map((r) => {
+      const p = primaryOf(r);
+      if (typeof p === 'bigint' || p.kind !== 'range') throw new ArgFailure(`${key}: expected START..LAST ranges`);
+      return { start: p.start, last: p.last };
+    });
+  }
+
+  /** A list of integers (`bitmap=[u64, ...]`). */
+  ints(key: string): bigint[] | undefined {
+    return this.list(key)?.map((v) => this.toInt(key, v));
+  }
+
+  records(key: string): RecordValue[] | undefined {
+    return this.list(key)?.map((r) => this.toRecord(key, r));
+  }
+
+  record(key: string): RecordValue | undefined {
+    const v = this.value(key);
+    return v === undefined ? undefined : this.toRecord(key, v);
+  }
+
+  /** A byte string (`h"..."`), or a list of bytes. */
+  bytes(key: string): Uint8Array | undefined {
+    const v = this.value(key);
+    if (v === undefined) return undefined;
+    if (typeof v !== 'bigint' && v.kind === 'bytes') return v.bytes;
+    const items = elements(v);
+    if (!items) throw new ArgFailure(`${key}: expected a byte string h"..."`);
+    return Uint8Array.from(items, (x) => Number(this.toInt(key, x) & 0xffn));
+  }
+
+  private list(key: string): Value[] | undefined {
+    const v = this.value(key);
+    if (v === undefined) return undefined;
+    const items = elements(v);
+    if (!items) throw new ArgFailure(`${key}: expected a list [...]`);
+    return items;
+  }
+
+  private toRecord(key: string, v: Value): RecordValue {
+    if (typeof v === 'bigint' || v.kind !== 'record') throw new ArgFailure(`${key}: expected a record {key=value, ...}`);
+    return v;
+  }
+
+  private toInt(key: string, v: Value): bigint {
+    const n = asInt(v);
+    if (isError(n)) throw new ArgFailure(`${key}: ${n.message}`);
+    return n;
+  }
+}

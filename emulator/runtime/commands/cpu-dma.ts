@@ -1,0 +1,53 @@
+// What the CPU and the devices do (trace-language §3 "CPU and devices"):
+// loads and stores by a process, and DMA that the IOMMU translates.
+import type { DmaRequest } from '../../engine/machine-api.js';
+import { ArgFailure } from '../args.js';
+import { bytes } from '../values.js';
+import { ok, type CommandContext, type CommandHandler } from './context.js';
+
+const WIDTHS: Record<string, 1 | 2 | 4 | 8> = { u8: 1, u16: 2, u32: 4, u64: 8 };
+
+function width(ctx: CommandContext): 1 | 2 | 4 | 8 | undefined {
+  const w = ctx.args.word('width');
+  if (w === undefined) return undefined;
+  const n = WIDTHS[w];
+  if (!n) throw new ArgFailure(`width: ${w} is not one of u8, u16, u32, u64`);
+  return n;
+}
+
+function requiredWidth(ctx: CommandContext): 1 | 2 | 4 | 8 {
+  const w = width(ctx);
+  if (w === undefined) throw new ArgFailure('width is required');
+  return w;
+}
+
+const write: CommandHandler = (ctx) => {
+  const { args } = ctx;
+  ctx.machine.cpuStore(args.required('addr'), requiredWidth(ctx), args.required('value'), args.word('process'));
+  return ok();
+};
+
+const read: CommandHandler = (ctx) =>
+  ok(ctx.machine.cpuLoad(ctx.args.required('addr'), requiredWidth(ctx), ctx.args.word('process')));
+
+/** A device's DMA: the value read, `ok` for a write, or the fault. */
+const dma: CommandHandler = (ctx) => {
+  const { args } = ctx;
+  const device = args.word('device');
+  if (device === undefined) throw new ArgFailure('device is required');
+  const req: DmaRequest = {
+    write: args.word('dir') === 'write',
+    iova: args.required('iova'),
+    width: width(ctx),
+    len: args.num('len'),
+    value: args.int('value'),
+    fill: args.num('fill'),
+    pasid: args.num('pasid'),
+  };
+  const r = ctx.machine.dma(device, req);
+  if (!r.ok) return { actual: { kind: 'fault', fault: r.fault } };
+  if (req.write) return ok();
+  return ok(r.data !== undefined ? bytes(r.data) : r.value);
+};
+
+export const CPU_DMA_COMMANDS: Record<string, CommandHandler> = { write, read, dma };

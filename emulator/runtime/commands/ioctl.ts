@@ -1,0 +1,57 @@
+// Issuing one ioctl for a statement: the struct the statement derived, with
+// the raw controls and field overrides it was given, and the struct the
+// kernel wrote back turned into the statement's result.
+import type { KernelError } from '../../engine/errno.js';
+import { iommufdCmd, type IoctlDef } from '../../engine/uapi/iommufd.js';
+import { buildStruct, decodeStruct, fieldForKey, type StructControls } from '../marshal.js';
+import { record, type Value } from '../values.js';
+import { iommufd, type CommandContext, type CommandOutcome } from './context.js';
+
+export interface IoctlDone {
+  error?: KernelError;
+  /** The fields of the struct after the call (as passed, if the kernel wrote nothing back). */
+  out: Map<string, bigint>;
+}
+
+/** `size=`, `trailing=`, `arg=null` and every key left over that names a field of the struct. */
+function controls(ctx: CommandContext, def: IoctlDef): StructControls {
+  const { args } = ctx;
+  const argNull = args.has('arg') && (args.word('arg') === 'null' || args.int('arg') === 0n);
+  const size = args.num('size');
+  const trailing = args.num('trailing');
+  const overrides = new Map<string, bigint>();
+  for (const key of args.unused()) {
+    const name = fieldForKey(def.struct, key);
+    if (name !== undefined) overrides.set(name, args.required(key));
+  }
+  return { argNull, size, trailing, overrides };
+}
+
+/**
+ * Issues `def` on the statement's iommufd, or on a VFIO device file when
+ * `device` is given. Call it after every other argument has been read: the
+ * keys still unread are the field overrides.
+ */
+export function issue(ctx: CommandContext, def: IoctlDef, values: Record<string, bigint>, device?: string): IoctlDone {
+  const fd = device === undefined ? iommufd(ctx) : undefined;
+  const arg = buildStruct(def.struct, values, controls(ctx, def));
+  // VFIO's device ioctls are _IO(';', nr) as well, so one encoding serves both files.
+  const cmd = iommufdCmd(def.nr);
+  const r = fd === undefined ? ctx.machine.vfioIoctl(device!, cmd, arg) : ctx.machine.ioctl(fd, cmd, arg);
+  return { error: r.error, out: r.arg ? decodeStruct(def.struct, r.arg) : new Map() };
+}
+
+/**
+ * The struct's output fields (plus `extra`) as a result record whose bare
+ * name is the field `primary`, or `primaryValue`.
+ */
+export function outputs(done: IoctlDone, primary?: string, extra: [string, Value][] = [], primaryValue?: Value): Value {
+  return record([...done.out, ...extra], primary === undefined ? primaryValue : done.out.get(primary));
+}
+
+/** The usual ending: errno on failure, else the output record. */
+export function finish(done: IoctlDone, primary?: string, extra: [string, Value][] = []): CommandOutcome {
+  if (done.error) return { actual: { kind: 'errno', errno: done.error.errno, reason: done.error.reason } };
+  const result = outputs(done, primary, extra);
+  return { actual: { kind: 'ok', value: primary === undefined ? undefined : done.out.get(primary) }, result };
+}

@@ -1,0 +1,80 @@
+// Turning a statement into the bytes of a uAPI struct, and the struct the
+// kernel wrote back into result fields. The raw controls of trace-language
+// §2 live here: `size=N` (the size/argsz field and the buffer length),
+// `trailing=B` (every byte past the kernel's struct), `arg=null`, and field
+// overrides that replace what the statement derived.
+import { readLE, StructView, writeLE, type StructDef } from '../engine/uapi/layout.js';
+
+export interface StructControls {
+  /** The size the caller passes; default the kernel's sizeof. */
+  size?: number;
+  /** The byte written past the kernel's struct when `size` is larger. */
+  trailing?: number;
+  /** `arg=null`: a NULL argument pointer. */
+  argNull?: boolean;
+  /** Field values given as keys; they win over derived ones. */
+  overrides?: ReadonlyMap<string, bigint>;
+}
+
+/** The name of the field that carries the struct's size (`size`, or VFIO's `argsz`). */
+function sizeField(def: StructDef): string {
+  return def.fields[0]!.name;
+}
+
+/** The struct field a statement key names: the field itself, or an `out_` field without its prefix. */
+export function fieldForKey(def: StructDef, key: string): string | undefined {
+  return def.fields.find((f) => f.name === key || f.name === `out_${key}`)?.name;
+}
+
+/**
+ * Builds the argument of one ioctl: `values` are the fields the statement
+ * derived (unnamed fields are zero), then the controls apply.
+ */
+export function buildStruct(def: StructDef, values: Readonly<Record<string, bigint>>, controls: StructControls = {}): Uint8Array | null {
+  if (controls.argNull) return null;
+  const size = controls.size ?? def.size;
+  const view = StructView.zeroed(def);
+  view.set(sizeField(def), BigInt(size));
+  for (const [name, v] of Object.entries(values)) view.set(name, v);
+  for (const [name, v] of controls.overrides ?? []) view.set(name, v);
+  const out = new Uint8Array(size);
+  out.set(view.bytes.subarray(0, Math.min(size, def.size)));
+  out.fill(controls.trailing ?? 0, Math.min(size, def.size));
+  return out;
+}
+
+/**
+ * The fields of a struct as the kernel left it, keyed as the language names
+ * them (without `out_`); the size field and `__reserved` padding are left out.
+ * A struct shorter than the kernel's reads as zero past its end.
+ */
+export function decodeStruct(def: StructDef, bytes: Uint8Array): Map<string, bigint> {
+  const out = decodeFields(def, bytes);
+  out.delete(sizeField(def));
+  return out;
+}
+
+/** Every named field of a struct (a driver blob has no size field to leave out). */
+export function decodeFields(def: StructDef, bytes: Uint8Array): Map<string, bigint> {
+  const full = new Uint8Array(Math.max(def.size, bytes.length));
+  full.set(bytes);
+  const out = new Map<string, bigint>();
+  for (const f of def.fields) {
+    if (f.name.startsWith('__')) continue;
+    out.set(f.name.replace(/^out_/, ''), readLE(full, f.offset, f.size));
+  }
+  return out;
+}
+
+/** A packed little-endian array of fixed-size integer records (iova ranges, bitmaps). */
+export function packWords(words: readonly bigint[], width: 4 | 8): Uint8Array {
+  const out = new Uint8Array(words.length * width);
+  words.forEach((w, i) => writeLE(out, i * width, width, w));
+  return out;
+}
+
+export function unpackWords(bytes: Uint8Array, width: 4 | 8): bigint[] {
+  const out: bigint[] = [];
+  for (let off = 0; off + width <= bytes.length; off += width) out.push(readLE(bytes, off, width));
+  return out;
+}
