@@ -24,6 +24,7 @@ export const ERRNO = {
   EOPNOTSUPP: 95,
   EADDRINUSE: 98,
   EOVERFLOW: 75,
+  EBADFD: 77,
 } as const;
 
 export type ErrnoName = keyof typeof ERRNO;

@@ -1,0 +1,34 @@
+// A DMA-capable device of the machine (struct device with its dev_iommu):
+// which IOMMU and group it is behind, its PCI-ish properties, and the last
+// fault its DMA took.
+import type { FaultRecord } from '../machine-api.js';
+import type { IommuGroup } from './group.js';
+import type { Iommu } from './iommu.js';
+
+export interface IovaRange {
+  start: bigint;
+  last: bigint;
+}
+
+export class Device {
+  lastFault?: FaultRecord;
+  /** A kernel driver is bound (`driver DEV probe`). */
+  kernelDriver = false;
+
+  constructor(
+    readonly name: string,
+    readonly iommu: Iommu,
+    readonly group: IommuGroup,
+    readonly rid: number,
+    /** PASID width; 0: no PASID capability. */
+    readonly pasidBits: number,
+    readonly pri: boolean,
+    readonly noDirty: boolean,
+    /** Firmware reserved regions (inclusive). */
+    readonly reserved: readonly IovaRange[],
+  ) {}
+
+  get maxPasids(): number {
+    return this.iommu.driver.maxPasids(this);
+  }
+}

@@ -1,0 +1,80 @@
+// A device's DMA as the IOMMU sees it (iommufd-reference §4.4): the domain
+// that applies (the group's RID domain — default, blocking or attached — or
+// the domain at the PASID), a walk of its page table, and host memory or a
+// fault. The last fault is remembered per device.
+import type { Device } from './core/device.js';
+import type { IommuDomain, WalkOutcome } from './core/iommu-domain.js';
+import type { DmaRequest, DmaResult, FaultRecord } from './machine-api.js';
+import type { PhysMem } from './memory/physmem.js';
+
+/**
+ * Translations are contiguous within 2 KiB (the smallest granule of every
+ * model), so a burst is walked once per 2 KiB chunk.
+ */
+const CHUNK = 2048n;
+
+/** The domain a DMA from `dev` (tagged with `pasid`) goes through, or why there is none. */
+export function dmaDomain(dev: Device, pasid: number | undefined): { domain: IommuDomain } | { fault: WalkOutcome & { ok: false } } {
+  const group = dev.group;
+  if (pasid === undefined) return { domain: group.domain };
+  const max = dev.maxPasids;
+  if (max === 0) return { fault: { ok: false, kind: 'pasid', steps: [], detail: `device ${dev.name} cannot issue PASID-tagged DMA` } };
+  if (pasid >= max) return { fault: { ok: false, kind: 'pasid', steps: [], detail: `PASID ${pasid} is beyond device ${dev.name}'s ${max} PASIDs` } };
+  const domain = group.pasids.get(pasid);
+  if (!domain) return { fault: { ok: false, kind: 'blocked', steps: [], detail: `nothing is attached at PASID ${pasid} of device ${dev.name}` } };
+  return { domain };
+}
+
+/** One translation of `iova` for `dev`; `update` gives the walk its hardware side effects. */
+export function translateFor(dev: Device, iova: bigint, write: boolean, pasid: number | undefined, update: boolean): WalkOutcome {
+  const d = dmaDomain(dev, pasid);
+  return 'fault' in d ? d.fault : d.domain.translate(iova, write, update);
+}
+
+function faultRecord(out: WalkOutcome & { ok: false }, iova: bigint, write: boolean, pasid: number | undefined): FaultRecord {
+  return { kind: out.kind, addr: iova, pasid, write, stage: out.stage, level: out.level, detail: out.detail };
+}
+
+/**
+ * Side-effect-free translation for queries: the address an access with any
+ * permission reaches (a write-only mapping still translates).
+ */
+export function probeTranslation(dev: Device, iova: bigint, pasid?: number): { pa: bigint } | { fault: FaultRecord } {
+  let out = translateFor(dev, iova, false, pasid, false);
+  if (!out.ok && out.kind === 'permission') out = translateFor(dev, iova, true, pasid, false);
+  return out.ok ? { pa: out.pa } : { fault: faultRecord(out, iova, false, pasid) };
+}
+
+/** Performs the DMA: every byte reaches host memory, or the first faulting chunk stops it. */
+export function performDma(phys: PhysMem, dev: Device, req: DmaRequest): DmaResult {
+  const length = req.len ?? req.width ?? 4;
+  const pieces: { pa: bigint; n: number; off: number }[] = [];
+  for (let off = 0; off < length; ) {
+    const iova = req.iova + BigInt(off);
+    const n = Math.min(length - off, Number(CHUNK - (iova % CHUNK)));
+    const out = translateFor(dev, iova, req.write, req.pasid, true);
+    if (!out.ok) {
+      const fault = faultRecord(out, iova, req.write, req.pasid);
+      dev.lastFault = fault;
+      return { ok: false, fault };
+    }
+    pieces.push({ pa: out.pa, n, off });
+    off += n;
+  }
+  const first = pieces[0]?.pa ?? 0n;
+  if (req.write) {
+    const bytes = new Uint8Array(length);
+    if (req.len === undefined) {
+      let v = BigInt.asUintN(length * 8, req.value ?? 0n);
+      for (let i = 0; i < length; i++, v >>= 8n) bytes[i] = Number(v & 0xffn);
+    } else bytes.fill(req.fill ?? 0);
+    for (const p of pieces) phys.write(p.pa, bytes.subarray(p.off, p.off + p.n));
+    return { ok: true, pa: first };
+  }
+  const data = new Uint8Array(length);
+  for (const p of pieces) data.set(phys.read(p.pa, p.n), p.off);
+  if (req.len !== undefined) return { ok: true, pa: first, data };
+  let value = 0n;
+  for (let i = length - 1; i >= 0; i--) value = (value << 8n) | BigInt(data[i]!);
+  return { ok: true, pa: first, value };
+}
