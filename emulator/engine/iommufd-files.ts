@@ -17,6 +17,7 @@ export class IommufdFiles {
   open(name: string): number {
     const file = new IommufdFile(name, this.host.phys, this.host.vmm);
     const n = this.host.allocFd(name, { kind: 'iommufd', file });
+    file.fdSpace = this.host;
     this.files.set(name, file);
     this.openOrder.push(name);
     return n;
@@ -43,6 +44,11 @@ export class IommufdFiles {
     const file = this.known(name);
     if (file.closed) fail('EBADF', `iommufd ${name} is closed`);
     return file;
+  }
+
+  /** Whether `name` is an iommufd that was closed (its name no longer names an fd). */
+  isClosed(name: string): boolean {
+    return this.files.get(name)?.closed ?? false;
   }
 
   /** The file a query names: open or closed (a released one has no objects left). */

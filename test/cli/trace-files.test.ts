@@ -30,6 +30,12 @@ test('every example passes', () => {
   for (const f of files) assertPasses(f.path, f.workspaceRoot);
 });
 
+test('every self-checking trace under test/traces passes (the foundation scope items, end to end)', () => {
+  const files = collectFiles([join(ROOT, 'test', 'traces')]);
+  assert.ok(files.length >= 6, `${files.length} traces`);
+  for (const f of files) assertPasses(f.path, f.workspaceRoot);
+});
+
 test('every in-scope conformance trace passes', { skip: !existsSync(CONFORMANCE) && 'no ../shared/conformance' }, () => {
   const files = collectFiles([CONFORMANCE]).filter((f) => !OUT_OF_SCOPE.test(readFileSync(f.path, 'utf8')));
   assert.ok(files.length >= 15, `${files.length} in-scope traces`);

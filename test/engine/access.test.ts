@@ -2,7 +2,6 @@
 // callback, replace, destroy, internal accesses, and pin counts.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { KernelError } from '../../emulator/engine/errno.js';
 import {
   accessCreate,
   accessDestroy,
@@ -13,26 +12,12 @@ import {
   createInternalAccess,
 } from '../../emulator/engine/iommufd/access.js';
 import type { Ioas } from '../../emulator/engine/iommufd/ioas.js';
-import { call, errnoOf, FakeDomain, ioasAlloc, map, MAX, ok, TestCtx } from './iommufd-fixture.js';
-
-const BUF = 0x40000000n;
+import { BUF, call, errnoOf, FakeDomain, ioasAlloc, ioasSetup, map, MAX, ok, TestCtx } from './iommufd-fixture.js';
+import { thrownErrno as errno } from './thrown-errno.js';
 
 function setup(): { ctx: TestCtx; id: number; ioas: Ioas; pinned: (va: bigint) => number } {
-  const ctx = new TestCtx();
-  ctx.process.map('buf', 0x10000n, { at: BUF });
-  const id = ioasAlloc(ctx);
-  const pinned = (va: bigint) => ctx.phys.pinned(ctx.process.translate(va)!);
-  return { ctx, id, ioas: ctx.objects.get<Ioas>(id), pinned };
-}
-
-function errno(fn: () => unknown): string {
-  try {
-    fn();
-    return 'ok';
-  } catch (e) {
-    if (e instanceof KernelError) return e.errno;
-    throw e;
-  }
+  const s = ioasSetup();
+  return { ...s, pinned: (va: bigint) => s.ctx.phys.pinned(s.ctx.process.translate(va)!) };
 }
 
 describe('accessCreate / accessDestroy', () => {

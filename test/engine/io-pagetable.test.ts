@@ -3,28 +3,9 @@
 // into domains with a granule smaller than the CPU page.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { KernelError } from '../../emulator/engine/errno.js';
 import type { Ioas } from '../../emulator/engine/iommufd/ioas.js';
-import { call, errnoOf, FakeDomain, FIXED_RW, ioasAlloc, map, MAX, ok, TestCtx } from './iommufd-fixture.js';
-
-const BUF = 0x40000000n;
-
-function setup(): { ctx: TestCtx; id: number; ioas: Ioas } {
-  const ctx = new TestCtx();
-  ctx.process.map('buf', 0x10000n, { at: BUF });
-  const id = ioasAlloc(ctx);
-  return { ctx, id, ioas: ctx.objects.get<Ioas>(id) };
-}
-
-function errnoOfCall(fn: () => void): string {
-  try {
-    fn();
-    return 'ok';
-  } catch (e) {
-    if (e instanceof KernelError) return e.errno;
-    throw e;
-  }
-}
+import { BUF, call, errnoOf, FakeDomain, FIXED_RW, ioasAlloc, ioasSetup as setup, map, MAX, ok, TestCtx } from './iommufd-fixture.js';
+import { thrownErrno as errnoOfCall } from './thrown-errno.js';
 
 describe('addDomain', () => {
   it('reserves outside the aperture, raises the alignment and narrows IOVA_RANGES', () => {

@@ -4,9 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Ioas } from '../../emulator/engine/iommufd/ioas.js';
 import { Process } from '../../emulator/engine/memory/process.js';
-import { call, errnoOf, FIXED_RW, ioasAlloc, map, MAX, ok, RW, TestCtx } from './iommufd-fixture.js';
-
-const BUF = 0x40000000n;
+import { BUF, call, errnoOf, FIXED_RW, ioasAlloc, map, MAX, ok, RW, TestCtx } from './iommufd-fixture.js';
 
 function setup(): { ctx: TestCtx; ioas: number } {
   const ctx = new TestCtx();

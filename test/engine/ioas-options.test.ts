@@ -3,9 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Ioas } from '../../emulator/engine/iommufd/ioas.js';
-import { errnoOf, FakeDomain, FIXED_RW, ioasAlloc, map, MAX, ok, TestCtx } from './iommufd-fixture.js';
-
-const BUF = 0x40000000n;
+import { BUF, errnoOf, FakeDomain, FIXED_RW, ioasAlloc, map, MAX, ok, TestCtx } from './iommufd-fixture.js';
 
 describe('IOMMU_OPTION', () => {
   it('checks __reserved before the option id, and rejects unknown options', () => {

@@ -5,6 +5,7 @@
 import { IOMMU_WRITE, type PagingDomain } from '../../emulator/engine/core/domain.js';
 import { fail, KernelError } from '../../emulator/engine/errno.js';
 import type { IommufdCtx } from '../../emulator/engine/iommufd/context.js';
+import type { Ioas } from '../../emulator/engine/iommufd/ioas.js';
 import { IOAS_HANDLERS } from '../../emulator/engine/iommufd/ioas-ioctls.js';
 import { ObjectTable } from '../../emulator/engine/iommufd/object-table.js';
 import { Ucmd } from '../../emulator/engine/iommufd/ucmd.js';
@@ -14,6 +15,8 @@ import { ioctlDef } from '../../emulator/engine/uapi/iommufd.js';
 import { StructView } from '../../emulator/engine/uapi/layout.js';
 
 export const MAX = (1n << 64n) - 1n;
+/** Where the tests' 64 KiB VMM buffer `buf` is mapped. */
+export const BUF = 0x40000000n;
 export const RW = 6n; // writeable | readable
 export const FIXED_RW = 7n;
 
@@ -53,6 +56,14 @@ export function ok(ctx: IommufdCtx, name: string, fields: Fields = {}): StructVi
   const r = call(ctx, name, fields);
   if (r.errno) throw new Error(`${name} failed: ${r.errno} (${r.reason})`);
   return r.out;
+}
+
+/** A context with the 64 KiB buffer at BUF and one IOAS. */
+export function ioasSetup(): { ctx: TestCtx; id: number; ioas: Ioas } {
+  const ctx = new TestCtx();
+  ctx.process.map('buf', 0x10000n, { at: BUF });
+  const id = ioasAlloc(ctx);
+  return { ctx, id, ioas: ctx.objects.get<Ioas>(id) };
 }
 
 export function ioasAlloc(ctx: IommufdCtx): number {

@@ -5,16 +5,7 @@ import fc from 'fast-check';
 import { KernelError } from '../../emulator/engine/errno.js';
 import type { Ioas } from '../../emulator/engine/iommufd/ioas.js';
 import { allocIova } from '../../emulator/engine/iommufd/iova-alloc.js';
-import { call, FakeDomain, ioasAlloc, map, MAX, ok, TestCtx } from './iommufd-fixture.js';
-
-const BUF = 0x40000000n;
-
-function setup(): { ctx: TestCtx; id: number; ioas: Ioas } {
-  const ctx = new TestCtx();
-  ctx.process.map('buf', 0x10000n, { at: BUF });
-  const id = ioasAlloc(ctx);
-  return { ctx, id, ioas: ctx.objects.get<Ioas>(id) };
-}
+import { BUF, call, FakeDomain, ioasSetup as setup, map, MAX, ok } from './iommufd-fixture.js';
 
 describe('allocIova', () => {
   it('starts at PAGE_SIZE, never at 0', () => {

@@ -1,11 +1,11 @@
 // Drives a Machine through raw ioctls, as a VMM would: structs are built as
 // bytes (StructView.zeroed), payloads go through the VMM's scratch area.
 import assert from 'node:assert/strict';
-import { KernelError } from '../../emulator/engine/errno.js';
 import { createMachine, type Machine } from '../../emulator/engine/machine.js';
 import type { IoctlResult } from '../../emulator/engine/machine-api.js';
 import { ioctlDef, iommufdCmd, type IoctlDef } from '../../emulator/engine/uapi/iommufd.js';
 import { StructView } from '../../emulator/engine/uapi/layout.js';
+import { thrownErrno } from './thrown-errno.js';
 import { VFIO_DEVICE_ATTACH_IOMMUFD_PT, VFIO_DEVICE_BIND_IOMMUFD, VFIO_DEVICE_DETACH_IOMMUFD_PT } from '../../emulator/engine/uapi/vfio.js';
 
 export type Fields = Record<string, bigint | number>;
@@ -14,15 +14,7 @@ export { createMachine, type Machine };
 
 /** The errno of a result or a thrown KernelError, else 'ok'. */
 export function errnoOf(r: IoctlResult | (() => unknown)): string {
-  if (typeof r === 'function') {
-    try {
-      r();
-      return 'ok';
-    } catch (e) {
-      if (e instanceof KernelError) return e.errno;
-      throw e;
-    }
-  }
+  if (typeof r === 'function') return thrownErrno(r);
   return r.error?.errno ?? 'ok';
 }
 

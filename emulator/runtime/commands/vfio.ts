@@ -2,6 +2,7 @@
 // bind a device file to an iommufd, attach it, detach it, close it. A DEV is
 // the dev_id `bind` returned; the runtime remembers whose file it is.
 import { VFIO_DEVICE_ATTACH_IOMMUFD_PT, VFIO_DEVICE_BIND_IOMMUFD, VFIO_DEVICE_DETACH_IOMMUFD_PT, VFIO_DEVICE_PASID_FLAG } from '../../engine/uapi/vfio.js';
+import { fail } from '../../engine/errno.js';
 import { ArgFailure } from '../args.js';
 import { iommufd, ok, type CommandContext, type CommandHandler } from './context.js';
 import { finish, issue } from './ioctl.js';
@@ -12,9 +13,13 @@ function deviceName(ctx: CommandContext): string {
   return d;
 }
 
-/** The device file behind the statement's DEV, on the statement's iommufd. */
+/**
+ * The device file behind the statement's DEV. A device file outlives the
+ * iommufd it was bound to (it holds that file), so a DEV resolves as a query's
+ * id does: in `iommufd=NAME` or the current fd, else the most recently closed.
+ */
 function boundFile(ctx: CommandContext): { fd: string; devId: bigint; device: string } {
-  const fd = iommufd(ctx);
+  const fd = ctx.args.word('iommufd') ?? ctx.machine.queryIommufd() ?? fail('EBADF', 'no iommufd was ever bound');
   const devId = ctx.args.required('dev_id');
   return { fd, devId, device: ctx.state.deviceFile(fd, devId) };
 }
