@@ -77,7 +77,11 @@ export class Args {
   word(key: string): string | undefined {
     const e = this.expr(key);
     if (!e) return undefined;
-    if (e.kind === 'name') return e.name;
+    if (e.kind === 'name') {
+      // A proc parameter or `let` may stand for a declared name (`proc p(dev) { dma dev ... }`).
+      const bound = this.env.lookup(e.name);
+      return bound !== undefined && typeof bound !== 'bigint' && bound.kind === 'symbol' ? bound.name : e.name;
+    }
     const v = primaryOf(evaluate(e, this.env));
     if (typeof v !== 'bigint' && v.kind === 'symbol') return v.name;
     throw new ArgFailure(`${key}: expected a name`);
