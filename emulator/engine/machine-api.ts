@@ -70,6 +70,13 @@ export interface FaultRecord {
   reason?: number;
   ipa?: bigint;
   fetchAddr?: bigint;
+  /** SMMUv3 CLASS (0 CD fetch, 1 stage-1 table fetch, 2 input address) and S2 bit. */
+  class?: number;
+  s2?: boolean;
+  /** The hardware's raw record: SMMUv3 event dwords 0-3, or the VT-d fault record's two qwords. */
+  raw?: bigint[];
+  /** How Linux would log it (arm-smmu-v3 event lines, DMAR fault line). */
+  log?: string[];
   /** Human-readable: which domain, which level, why. */
   detail: string;
 }
@@ -81,11 +88,27 @@ export interface WalkStep {
   table: bigint;
   index: number;
   descriptor: bigint;
+  /** What the descriptor is at this level (real page-table formats). */
+  kind?: 'table' | 'block' | 'page' | 'invalid' | 'reserved';
+  /** The descriptor's decoded fields by their architecture names (OA, AP, S2AP, AF, R, W, PS, ...). */
+  fields?: Record<string, bigint>;
+  /** The IOTLB answered instead of memory (the step is the cached leaf). */
+  iotlb?: 'hit' | 'stale-hit';
 }
 
 export type DmaResult =
-  | { ok: true; pa: bigint; value?: bigint; data?: Uint8Array }
+  | { ok: true; pa: bigint; value?: bigint; data?: Uint8Array; stale?: StaleHit }
   | { ok: false; fault: FaultRecord };
+
+/** A DMA that used an IOTLB entry the page table no longer backs (iommu-hardware §5.4). */
+export interface StaleHit {
+  iova: bigint;
+  /** The output address the stale entry gave (where the DMA went). */
+  pa: bigint;
+  /** The statement line that unmapped the page without invalidating it, when known. */
+  unmappedAt?: number;
+  message: string;
+}
 
 export interface DmaRequest {
   write: boolean;
@@ -100,6 +123,26 @@ export interface DmaRequest {
 }
 
 export type Owner = 'none' | 'kernel' | 'user';
+
+/** One `struct iommu_hwpt_pgfault` read from a fault fd. */
+export interface PageFaultMessage {
+  flags: number;
+  /** The DEVICE object id. */
+  devId: number;
+  pasid: number;
+  grpid: number;
+  perm: number;
+  addr: bigint;
+  length: number;
+  cookie: number;
+}
+
+/** One record read from a vEVENTQ fd: its header, and the driver's payload (empty for LOST_EVENTS). */
+export interface VeventMessage {
+  flags: number;
+  sequence: number;
+  data: Uint8Array;
+}
 
 export interface MachineApi {
   // ---- topology ----
@@ -149,6 +192,22 @@ export interface MachineApi {
   accessReplace(fd: string, accessId: bigint, ioasId: bigint): void;
   accessDestroy(fd: string, accessId: bigint): void;
 
+  // ---- event queue fds: a FAULT's or a VEVENTQ's own file, named by the object's id in `fd` ----
+  /** read() of `count` bytes: whole fault groups that fit (ESPIPE unless a multiple of 40; EBADF once closed). */
+  faultRead(fd: string, faultId: bigint, count: number): PageFaultMessage[];
+  /** write() of `struct iommu_hwpt_page_response`s: the bytes consumed (EINVAL if none was). */
+  faultRespond(fd: string, faultId: bigint, responses: { cookie: bigint; code: bigint }[]): number;
+  faultClose(fd: string, faultId: bigint): void;
+  /** read() of `count` bytes: whole records that fit; `type` is the queue's vEVENT type. */
+  veventqRead(fd: string, veventqId: bigint, count: number): { type: bigint; events: VeventMessage[] };
+  veventqClose(fd: string, veventqId: bigint): void;
+
+  // ---- SVA (iommu_sva_bind_device) and processes ----
+  svaBind(device: string, process: string): { handle: number; pasid: number };
+  svaUnbind(handle: number): void;
+  /** The process exits: its memory is gone; its mm (and PASID) once no SVA domain holds it. */
+  processExit(process: string): void;
+
   // ---- CPU and devices ----
   cpuLoad(addr: bigint, width: 1 | 2 | 4 | 8, process?: string): bigint;
   cpuStore(addr: bigint, width: 1 | 2 | 4 | 8, value: bigint, process?: string): void;
@@ -168,6 +227,16 @@ export interface MachineApi {
   root(fd: string, hwptId: bigint): bigint;
   pte(fd: string, hwptId: bigint, iova: bigint, level: number): bigint;
   physLoad(pa: bigint, width: 1 | 2 | 4 | 8): bigint;
+  // ---- page tables software builds (guest_pt; optional until every engine has them) ----
+  /** Declares a guest page table; returns the address of its top table. */
+  guestPt?(name: string, format: 'arm64_s1' | 'arm64_s2' | 'x86_64', base: bigint | undefined, granule: bigint | undefined): bigint;
+  guestMap?(name: string, iova: bigint, oa: bigint, length: bigint, prot: 'r' | 'w' | 'rw'): void;
+  /** Returns the bytes unmapped. */
+  guestUnmap?(name: string, iova: bigint, length: bigint): bigint;
+  /** The runtime tells the engine which statement line runs next (for stale-IOTLB messages). */
+  setStatementLine?(line: number | undefined): void;
+  /** The device's last DMA that hit a stale IOTLB entry. */
+  lastStaleHit?(device: string): StaleHit | undefined;
   /** The mock nested HWPT's IOTLB slot `i` (`iotlb(HWPT, I)`); optional until every engine has it. */
   iotlb?(fd: string, hwptId: bigint, i: number): bigint;
   /** The mock device's cache slot `i` (`dev_cache(DEV, I)`, DEV a dev_id); optional likewise. */

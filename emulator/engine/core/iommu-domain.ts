@@ -1,19 +1,19 @@
 // What the IOMMU core knows of an iommu_domain: its type, which driver made
 // it, and how a DMA through it is translated. Paging domains additionally
 // implement PagingDomain (domain.ts), which is what io_pagetable fills.
-import type { FaultKind, WalkStep } from '../machine-api.js';
+import type { FaultKind, FaultRecord, StaleHit, WalkStep } from '../machine-api.js';
 import type { KernelError } from '../errno.js';
 import type { PagingDomain } from './domain.js';
 import type { UserDataArray } from './iommu-driver.js';
 
 /** The outcome of one hardware walk: an output address, or where and why it stopped. */
 export type WalkOutcome =
-  | { ok: true; pa: bigint; steps: WalkStep[] }
-  | { ok: false; kind: FaultKind; level?: number; stage?: number; steps: WalkStep[]; detail: string };
+  | { ok: true; pa: bigint; steps: WalkStep[]; stale?: StaleHit }
+  | { ok: false; kind: FaultKind; level?: number; stage?: number; steps: WalkStep[]; detail: string; record?: Partial<FaultRecord> };
 
 export interface IommuDomain {
-  /** IOMMU_DOMAIN_BLOCKED, _IDENTITY, _PAGING (DMA-API or UNMANAGED) or _NESTED. */
-  readonly type: 'blocked' | 'identity' | 'paging' | 'nested';
+  /** IOMMU_DOMAIN_BLOCKED, _IDENTITY, _PAGING (DMA-API or UNMANAGED), _NESTED or _SVA. */
+  readonly type: 'blocked' | 'identity' | 'paging' | 'nested' | 'sva';
   /** The driver that allocated it (attaching it to another driver's device is EINVAL). */
   readonly driver: object;
   /** True when the domain has dirty-tracking ops (allocated with DIRTY_TRACKING). */

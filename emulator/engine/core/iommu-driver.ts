@@ -1,10 +1,12 @@
 // What the IOMMU core and iommufd ask of an IOMMU driver (struct iommu_ops
 // and iommu_domain_ops, the parts the emulator models). One implementation
 // per model under drivers/.
-import type { IommuModel } from '../machine-api.js';
+import type { FaultRecord, IommuModel } from '../machine-api.js';
 import type { Process } from '../memory/process.js';
-import type { Device } from './device.js';
+import type { Device, IovaRange } from './device.js';
+import type { IommuGroup } from './group.js';
 import type { IommuDomain, IommuPagingDomain } from './iommu-domain.js';
+import type { ViommuCore, ViommuOps } from './viommu-ops.js';
 
 /** struct iommu_user_data: a typed blob in user memory. */
 export interface UserData {
@@ -51,4 +53,21 @@ export interface IommuDriver {
   hwInfo(dev: Device, type: bigint): HwInfo;
   /** The IOMMU_HW_CAP_* bits reported for the device (besides dirty tracking). */
   hwCapabilities(dev: Device): bigint;
+  /**
+   * iommu_ops.user_pasid_table: the guest owns the PASID table, so a page
+   * request at a PASID with no attachment goes to the nested domain at the RID.
+   */
+  readonly userPasidTable?: boolean;
+  /** get_viommu_size != 0: the driver has vIOMMUs of `type`; absent: no vIOMMU support. */
+  viommuSupported?(dev: Device, type: bigint): boolean;
+  /** viommu_init on a NEST_PARENT domain, with the user's data when data_len != 0. */
+  viommuInit?(core: ViommuCore, type: bigint, parent: IommuPagingDomain, data: UserData | undefined): ViommuOps;
+  /** domain_alloc_sva: a domain sharing `mm`'s CPU page table; absent: no SVA. */
+  allocSva?(dev: Device, mm: Process): IommuDomain;
+  /** Per-group DMA-API domains (real drivers); absent: every group uses `defaultDomain`. */
+  defaultDomainOf?(group: IommuGroup): IommuDomain;
+  /** Regions the IOMMU reserves for every device (the MSI or interrupt window). */
+  reservedRegions?(): IovaRange[];
+  /** Completes a fault record with the hardware's raw record and Linux's log lines. */
+  describeFault?(fault: FaultRecord, dev: Device): FaultRecord;
 }

@@ -3,6 +3,7 @@
 // HWPT per attachment point; only the first one programs the IOMMU.
 import { KernelError, fail } from '../errno.js';
 import type { IommufdDevice } from './device.js';
+import { autoRespondFaults } from './fault.js';
 import { describePasid, type Pasid } from './igroup.js';
 import type { Hwpt } from './hwpt.js';
 import { findHwptPaging } from './hwpt.js';
@@ -71,6 +72,7 @@ export function hwptDetach(idev: IommufdDevice, pasid: Pasid): Hwpt {
     if (pasid === undefined) group.detach();
     else group.detachPasid(pasid);
     ig.attachments.delete(pasid);
+    autoRespondFaults(att.hwpt, { igroup: ig, pasid, hwpt: att.hwpt });
   }
   if (pasid === undefined) releaseDeviceRegions(att.hwpt, idev);
   return att.hwpt;
@@ -108,6 +110,7 @@ export function hwptReplace(idev: IommufdDevice, pasid: Pasid, hwpt: Hwpt): Hwpt
     for (const d of att.devices) oldPaging.ioas.iopt.releaseRegions(d);
   }
   att.hwpt = hwpt;
+  autoRespondFaults(hwpt, { igroup: ig, pasid, hwpt: old });
   // The devices' references move; the caller's put drops the last old one.
   const n = att.devices.length;
   hwpt.users += n;

@@ -6,9 +6,14 @@ import { fail } from '../errno.js';
 import type { IommufdFile } from './iommufd-file.js';
 import type { IommufdGroup } from './igroup.js';
 import { IommufdObject } from './object.js';
+import { tombstoneVdevice, type Vdevice } from './vdevice.js';
 
 export class IommufdDevice extends IommufdObject {
   readonly type = 'DEVICE';
+  /** idev->vdev: its vDEVICE (one per device, on any vIOMMU). */
+  vdev?: Vdevice;
+  /** Set by unbind's pre-destroy: no new vDEVICE may name it (ENOENT). */
+  destroying = false;
 
   constructor(
     readonly file: IommufdFile,
@@ -16,6 +21,12 @@ export class IommufdDevice extends IommufdObject {
     readonly igroup: IommufdGroup,
   ) {
     super();
+  }
+
+  /** iommufd_device_pre_destroy: a vDEVICE still on the device becomes a tombstone. */
+  override preDestroy(): void {
+    this.destroying = true;
+    if (this.vdev) tombstoneVdevice(this.file, this.vdev);
   }
 
   override destroy(): void {

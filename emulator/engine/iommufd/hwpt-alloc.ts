@@ -1,5 +1,5 @@
 // IOMMU_HWPT_ALLOC (iommufd-reference §3.11): a paging HWPT on an IOAS, or a
-// nested one on a NEST_PARENT HWPT_PAGING, optionally with a fault queue.
+// nested one on a NEST_PARENT HWPT_PAGING or a vIOMMU, optionally with a fault queue.
 import type { UserData } from '../core/iommu-driver.js';
 import { fail } from '../errno.js';
 import { HWPT_ALLOC_FLAGS, HWPT_DATA_TYPES } from '../uapi/iommufd.js';
@@ -8,6 +8,7 @@ import { HwptPaging, abortHwpt, allocHwptNested, allocHwptPaging, type Hwpt } fr
 import { Ioas } from './ioas.js';
 import type { IommufdFile } from './iommufd-file.js';
 import type { Ucmd } from './ucmd.js';
+import { allocHwptNestedOnViommu, Viommu } from './viommu.js';
 
 export function hwptAllocIoctl(file: IommufdFile, ucmd: Ucmd): void {
   const cmd = ucmd.cmd;
@@ -26,7 +27,7 @@ export function hwptAllocIoctl(file: IommufdFile, ucmd: Ucmd): void {
   let hwpt: Hwpt;
   if (pt instanceof Ioas) hwpt = allocHwptPaging(file, pt, idev, undefined, flags, false, data);
   else if (pt instanceof HwptPaging) hwpt = allocHwptNested(file, pt, idev, flags, data);
-  else if (pt.type === 'VIOMMU') fail('EOPNOTSUPP', 'nested HWPTs on a vIOMMU are not emulated yet');
+  else if (pt instanceof Viommu) hwpt = allocHwptNestedOnViommu(file, pt, idev, flags, data);
   else fail('EINVAL', `pt_id ${ptId} is a ${pt.type}: a HWPT is allocated on an IOAS or a nest-parent HWPT_PAGING`);
 
   try {

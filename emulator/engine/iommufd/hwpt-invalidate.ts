@@ -5,6 +5,7 @@ import { KernelError, fail } from '../errno.js';
 import type { HwptNested } from './hwpt.js';
 import type { IommufdFile } from './iommufd-file.js';
 import type { Ucmd } from './ucmd.js';
+import { Viommu } from './viommu.js';
 
 export function hwptInvalidateIoctl(file: IommufdFile, ucmd: Ucmd): void {
   let result: { done: number; error?: KernelError };
@@ -28,15 +29,14 @@ function invalidate(file: IommufdFile, ucmd: Ucmd): { done: number; error?: Kern
     fail('EINVAL', 'entries need a data_uptr and an entry_len');
   }
   const pt = file.objects.get(cmd.get('hwpt_id'));
-  if (pt.type === 'VIOMMU') fail('EOPNOTSUPP', 'vIOMMU invalidation is not emulated yet');
+  const array = { type: cmd.get('data_type'), uptr: cmd.get('data_uptr'), entryLen: cmd.num('entry_len'), entryNum, process: file.process };
+  if (pt instanceof Viommu) {
+    const ops = pt.driverOps;
+    if (!ops.cacheInvalidate) fail('EOPNOTSUPP', `vIOMMU ${pt.id} has no cache invalidation`);
+    return ops.cacheInvalidate(array);
+  }
   if (pt.type !== 'HWPT_NESTED') fail('EINVAL', `object ${pt.id} is a ${pt.type}: invalidation takes a nested HWPT or a vIOMMU`);
   const domain = (pt as HwptNested).domain;
   if (!domain.cacheInvalidateUser) fail('EOPNOTSUPP', `${domain.describe()} has no user invalidation`);
-  return domain.cacheInvalidateUser({
-    type: cmd.get('data_type'),
-    uptr: cmd.get('data_uptr'),
-    entryLen: cmd.num('entry_len'),
-    entryNum,
-    process: file.process,
-  });
+  return domain.cacheInvalidateUser(array);
 }

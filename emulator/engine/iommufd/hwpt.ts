@@ -37,7 +37,8 @@ export abstract class Hwpt extends IommufdObject {
         for (const [pasid, att] of obj.igroup.attachments) {
           if (att.hwpt === this && att.devices.includes(obj)) holders.push(`DEVICE ${obj.id} at ${describePasid(pasid)}`);
         }
-      } else if (obj instanceof HwptNested && (obj.parent as Hwpt) === this) holders.push(`HWPT_NESTED ${obj.id} (its parent)`);
+      } else if (obj instanceof HwptNested && !obj.viommu && (obj.parent as Hwpt) === this) holders.push(`HWPT_NESTED ${obj.id} (its parent)`);
+      else if (obj.type === 'VIOMMU' && (obj as { hwpt?: unknown }).hwpt === this) holders.push(`VIOMMU ${obj.id} (its nesting parent)`);
     }
     return holders.length > 0 ? `used by ${holders.join(', ')}` : 'other objects refer to it';
   }
@@ -80,12 +81,15 @@ export class HwptNested extends Hwpt {
     readonly parent: HwptPaging,
     readonly domain: IommuDomain,
     readonly pasidCompat: boolean,
+    /** Set when allocated through a vIOMMU: it holds the vIOMMU instead of the parent. */
+    readonly viommu?: IommufdObject,
   ) {
     super(file);
   }
 
   override destroy(): void {
-    this.parent.users--;
+    if (this.viommu) this.viommu.users--;
+    else this.parent.users--;
     this.dropFault();
   }
 }

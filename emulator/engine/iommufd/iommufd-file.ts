@@ -7,6 +7,7 @@ import type { IommuGroup } from '../core/group.js';
 import type { PhysMem } from '../memory/physmem.js';
 import type { Process } from '../memory/process.js';
 import type { IommufdCtx } from './context.js';
+import type { FdSpace } from './event-fd.js';
 import { IommufdGroup } from './igroup.js';
 import type { IommufdObject } from './object.js';
 import { ObjectTable } from './object-table.js';
@@ -22,6 +23,8 @@ export class IommufdFile implements IommufdCtx {
   closed = false;
   /** Set once the release sweep ran: no object is left. */
   released = false;
+  /** The VMM's fd table, for the fds some ioctls return (fault and vEVENT queues). */
+  fdSpace?: FdSpace;
   /** Creation counter: auto-domain search walks HWPTs in creation order, not id order. */
   private seq = 0;
 

@@ -1,25 +1,31 @@
 // The kernel selftest's mock IOMMU driver (iommufd-reference §8): its domain
-// allocators, attach rules, PASID width and hw_info.
+// allocators, attach rules, PASID width and hw_info; its vIOMMU is in
+// mock-viommu.ts and its per-device state in mock-dev.ts.
 import { BlockedDomain, type IommuDomain, type IommuPagingDomain } from '../../core/iommu-domain.js';
 import type { HwInfo, IommuDriver, UserData } from '../../core/iommu-driver.js';
 import type { Device } from '../../core/device.js';
+import { SvaDomain } from '../../core/sva-domain.js';
 import { copyStructFromUser } from '../../core/user-data.js';
+import type { ViommuCore, ViommuOps } from '../../core/viommu-ops.js';
 import { fail } from '../../errno.js';
 import type { PhysMem } from '../../memory/physmem.js';
-import { HWPT_ALLOC_FLAGS, HWPT_DATA_TYPES, HW_CAPABILITIES, HW_INFO_TYPES } from '../../uapi/iommufd.js';
+import type { Process } from '../../memory/process.js';
+import { HWPT_ALLOC_FLAGS, HWPT_DATA_TYPES, HW_CAPABILITIES, HW_INFO_TYPES, VIOMMU_TYPES } from '../../uapi/iommufd.js';
 import { struct, StructView } from '../../uapi/layout.js';
-import { MockNestedDomain } from './mock-nested-domain.js';
+import { MockDev } from './mock-dev.js';
+import { HWPT_SELFTEST, MockNestedDomain, mockNestedFromUser } from './mock-nested-domain.js';
 import { MockPagingDomain } from './mock-paging-domain.js';
+import { MockViommu, VIOMMU_SELFTEST } from './mock-viommu.js';
 
 /** MOCK_PASID_WIDTH */
 const MOCK_PASID_WIDTH = 20;
 /** IOMMU_TEST_PASID_RESERVED: the PASID whose set_dev_pasid fails every second time. */
 export const MOCK_FAKE_ERROR_PASID = 1024;
+/** The mock vIOMMU's mmap region: two pages. */
+const MOCK_VIOMMU_MMAP_LENGTH = 0x2000n;
 /** IOMMU_HW_INFO_SELFTEST_REGVAL */
 const SELFTEST_REGVAL = 0xdeadbeefn;
 
-/** struct iommu_hwpt_selftest { __u32 iotlb; __u32 pagetable_type; } */
-const HWPT_SELFTEST = struct('iommu_hwpt_selftest', [['iotlb', 4], ['pagetable_type', 4]]);
 /** struct iommu_test_hw_info { __u32 flags; __u32 test_reg; } */
 const TEST_HW_INFO = struct('iommu_test_hw_info', [['flags', 4], ['test_reg', 4]]);
 
@@ -27,11 +33,14 @@ const PAGING_FLAGS = HWPT_ALLOC_FLAGS.dirty_tracking | HWPT_ALLOC_FLAGS.nest_par
 
 export class MockDriver implements IommuDriver {
   readonly model = 'mock';
+  readonly userPasidTable = true;
   readonly blockedDomain: IommuDomain = new BlockedDomain(this);
   /** The mock has no DMA-API domain: unowned devices sit on the blocked domain. */
   readonly defaultDomain: IommuDomain = this.blockedDomain;
   /** mdev->pasid_1024_fake_error, per device. */
   private readonly fakeErrorArmed = new Set<Device>();
+  /** struct mock_dev of each device, made on first use. */
+  private readonly mdevs = new Map<Device, MockDev>();
 
   constructor(private readonly phys: PhysMem) {}
 
@@ -59,13 +68,24 @@ export class MockDriver implements IommuDriver {
   }
 
   allocNested(parent: IommuPagingDomain, _dev: Device, _flags: bigint, data: UserData): IommuDomain {
-    if (data.type !== HWPT_DATA_TYPES.selftest) fail('EOPNOTSUPP', `the mock nested domain needs data_type selftest (0xdead), not 0x${data.type.toString(16)}`);
-    const cfg = copyStructFromUser(data, HWPT_DATA_TYPES.selftest, HWPT_SELFTEST, 'iotlb');
-    return new MockNestedDomain(this, parent, cfg.get('iotlb'));
+    return mockNestedFromUser(this, parent, data);
   }
 
+  /** mock_domain_nop_attach: a vIOMMU-nested domain needs the device's vDEVICE and becomes its event route. */
   attachDev(domain: IommuDomain, dev: Device): void {
-    if (domain.dirtyOps && dev.noDirty) fail('EINVAL', `device ${dev.name} has no dirty tracking but ${domain.describe()} tracks dirty pages`);
+    this.checkDirty(domain, dev);
+    const viommu = domain instanceof MockNestedDomain ? domain.viommu : undefined;
+    let vdevId = 0n;
+    if (viommu) {
+      const id = viommu.core.vdevIdOf(dev);
+      if (id === undefined) fail('ENOENT', `device ${dev.name} has no vDEVICE on vIOMMU ${viommu.core.id}`);
+      vdevId = id;
+    }
+    const mdev = this.mdev(dev);
+    if (mdev.viommu !== viommu) {
+      mdev.viommu = viommu;
+      mdev.vdevId = vdevId;
+    }
   }
 
   setDevPasid(domain: IommuDomain, dev: Device, pasid: number): void {
@@ -78,7 +98,7 @@ export class MockDriver implements IommuDriver {
         fail('ENOMEM', `the mock driver fakes a failure at PASID ${pasid} (every second set after a success)`);
       } else this.fakeErrorArmed.add(dev);
     }
-    this.attachDev(domain, dev);
+    this.checkDirty(domain, dev);
   }
 
   hwInfo(_dev: Device, type: bigint): HwInfo {
@@ -92,5 +112,39 @@ export class MockDriver implements IommuDriver {
 
   hwCapabilities(): bigint {
     return HW_CAPABILITIES.pci_ats_not_supported;
+  }
+
+  viommuSupported(_dev: Device, type: bigint): boolean {
+    return type === VIOMMU_TYPES.selftest;
+  }
+
+  /** mock_viommu_init: with data, echo in_data and export a two-page mmap region. */
+  viommuInit(core: ViommuCore, _type: bigint, parent: IommuPagingDomain, data: UserData | undefined): ViommuOps {
+    const viommu = new MockViommu(this, core, parent);
+    if (data) {
+      const cfg = copyStructFromUser(data, VIOMMU_TYPES.selftest, VIOMMU_SELFTEST, 'out_data');
+      cfg.set('out_data', cfg.get('in_data'));
+      cfg.set('out_mmap_offset', core.allocMmap(MOCK_VIOMMU_MMAP_LENGTH));
+      cfg.set('out_mmap_length', MOCK_VIOMMU_MMAP_LENGTH);
+      // iommu_copy_struct_to_user: only what the caller's length covers.
+      data.process.write(data.uptr, cfg.bytes.subarray(0, Math.min(data.len, cfg.bytes.length)));
+    }
+    return viommu;
+  }
+
+  /** The emulator's SVA for the mock (the kernel's mock has none): the process's own translation. */
+  allocSva(_dev: Device, mm: Process): IommuDomain {
+    return new SvaDomain(this, mm);
+  }
+
+  /** struct mock_dev of `dev`. */
+  mdev(dev: Device): MockDev {
+    let m = this.mdevs.get(dev);
+    if (!m) this.mdevs.set(dev, (m = new MockDev()));
+    return m;
+  }
+
+  private checkDirty(domain: IommuDomain, dev: Device): void {
+    if (domain.dirtyOps && dev.noDirty) fail('EINVAL', `device ${dev.name} has no dirty tracking but ${domain.describe()} tracks dirty pages`);
   }
 }
