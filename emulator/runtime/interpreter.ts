@@ -89,6 +89,17 @@ export class Run {
     return this.stack.length === 0;
   }
 
+  /** How many frames are open (0 once the program has ended): what step over/out compare. */
+  get depth(): number {
+    return this.stack.length;
+  }
+
+  /** The statement the next step runs, without building the frames (checked after every step by the debugger). */
+  nextStatement(): Stmt | undefined {
+    const f = this.stack[this.stack.length - 1];
+    return f?.stmts[f.pc];
+  }
+
   /** Executes the next statement; undefined once the program has ended. */
   step(): StepEvent | undefined {
     const frame = this.stack[this.stack.length - 1];
@@ -119,9 +130,11 @@ export class Run {
   }
 
   /** Evaluates an expression in a frame (0 = innermost), as a watch or the debug console would. */
-  evaluate(expr: Expr, frameIndex = 0): Value {
+  evaluate(expr: Expr, frameIndex = 0, extra?: ReadonlyMap<string, Value>): Value {
     const f = this.stack[this.stack.length - 1 - frameIndex] ?? this.stack[0];
-    return evaluate(expr, this.env(f?.scope ?? this.root));
+    const env = this.env(f?.scope ?? this.root);
+    // `extra` names (a breakpoint condition's `errno`, `kind`) shadow the trace's own.
+    return evaluate(expr, extra ? { ...env, lookup: (n) => extra.get(n) ?? env.lookup(n) } : env);
   }
 
   private env(scope: Scope): EvalEnv {
@@ -158,7 +171,10 @@ export class Run {
         return;
       }
       if (f.loop && f.loop.current < f.loop.last) {
-        f.loop.current++;
+        // A body with nothing to run cannot change anything: jump to its last iteration
+        // instead of spinning (`repeat 1000000000 {}` must not hang a debugger's step).
+        if (!f.stmts.some((s) => s.kind !== 'proc')) f.loop.current = f.loop.last;
+        else f.loop.current++;
         f.pc = 0;
         f.scope = this.iterationScope(f.scope.parent!, f.loop);
         continue;

@@ -108,3 +108,8 @@ function widthQuery(name: string): Query | undefined {
     ? [1, 2, (mc, [addr, proc]) => mc.cpuLoad(int(addr), width, proc === undefined ? undefined : declared(proc, 'process'))]
     : [1, 1, (mc, [pa]) => mc.physLoad(int(pa), width)];
 }
+
+/** The built-in query names, for completions. */
+export function queryNames(): string[] {
+  return Object.keys(QUERIES).sort();
+}

@@ -1,7 +1,7 @@
 // A DMA-capable device of the machine (struct device with its dev_iommu):
 // which IOMMU and group it is behind, its PCI-ish properties, and the last
 // fault its DMA took.
-import type { FaultRecord } from '../machine-api.js';
+import type { FaultRecord, StaleHit } from '../machine-api.js';
 import type { IommuGroup } from './group.js';
 import type { Iommu } from './iommu.js';
 
@@ -12,8 +12,15 @@ export interface IovaRange {
 
 export class Device {
   lastFault?: FaultRecord;
+  /** The last DMA that used a stale IOTLB entry. */
+  lastStaleHit?: StaleHit;
   /** A kernel driver is bound (`driver DEV probe`). */
   kernelDriver = false;
+  /**
+   * The PRG index of the next page request its DMA raises. Kept on the device
+   * (not in a side table) so a checkpoint copy of the machine carries it.
+   */
+  nextGrpid = 1;
 
   constructor(
     readonly name: string,
