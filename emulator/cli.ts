@@ -1,13 +1,15 @@
-// `iotrace run PATH...` and `iotrace check PATH...` (trace-language §6).
+// `iotrace run PATH...` and `iotrace check PATH...` (trace-language §6);
+// `iotrace import PATH` converts an ftrace log (emulator/import).
 // Exit codes: 0 every file passed; 1 a statement mismatched its
 // expectation; 2 a syntax or type error, or a usage error. Bad input never
 // ends in a stack trace.
 import { createMachine } from './engine/machine.js';
+import { IMPORT_USAGE, importCommand } from './import/import-command.js';
 import { collectFiles, type TraceFile } from './runtime/collect-files.js';
 import { jsonReport, summaryLine, textReport } from './runtime/report.js';
-import { runFile, type FileReport } from './runtime/run-file.js';
+import { DEFAULT_MAX_STEPS, runFile, type FileReport } from './runtime/run-file.js';
 
-const USAGE = `usage: iotrace run [--json] PATH...
+const USAGE = `usage: iotrace run [--json] [--max-steps N] PATH...
        iotrace check [--json] PATH...
 
   run     check each .iotrace file and run it on a fresh emulated machine;
@@ -19,9 +21,13 @@ const USAGE = `usage: iotrace run [--json] PATH...
           (includes may not leave the folder given, or a file's own folder)
 
 options:
-  --json  print one JSON object per file instead, one per line:
-          {file, passed, mismatches, diagnostics, statements}
-  --help  print this help
+  --json         print one JSON object per file instead, one per line:
+                 {file, passed, mismatches, diagnostics, statements}
+  --max-steps N  stop a run after N statements with an error (a runaway
+                 loop); default ${DEFAULT_MAX_STEPS}
+  --help         print this help
+
+${IMPORT_USAGE}
 
 exit codes:
   0  every file passed
@@ -40,6 +46,7 @@ interface Io {
 interface Invocation {
   command: 'run' | 'check';
   json: boolean;
+  maxSteps: number;
   paths: string[];
 }
 
@@ -52,20 +59,26 @@ function parseArgs(argv: readonly string[]): Invocation | 'help' {
     throw new UsageError(command === undefined ? 'no command given' : `unknown command '${command}'`);
   }
   let json = false;
+  let maxSteps = DEFAULT_MAX_STEPS;
   const paths: string[] = [];
-  for (const a of rest) {
+  for (let i = 0; i < rest.length; i++) {
+    const a = rest[i]!;
     if (a === '--json') json = true;
-    else if (a.startsWith('-')) throw new UsageError(`unknown option '${a}'`);
+    else if (a === '--max-steps' || a.startsWith('--max-steps=')) {
+      const v = a === '--max-steps' ? rest[++i] : a.slice('--max-steps='.length);
+      maxSteps = Number(v);
+      if (!/^[1-9][0-9]*$/.test(v ?? '') || !Number.isSafeInteger(maxSteps)) throw new UsageError(`--max-steps needs a positive whole number, not '${v ?? ''}'`);
+    } else if (a.startsWith('-')) throw new UsageError(`unknown option '${a}'`);
     else paths.push(a);
   }
   if (paths.length === 0) throw new UsageError(`${command}: no PATH given`);
-  return { command, json, paths };
+  return { command, json, maxSteps, paths };
 }
 
 function report(inv: Invocation, files: TraceFile[], io: Io): number {
   const reports: FileReport[] = [];
   for (const f of files) {
-    const r = runFile(f.path, { workspaceRoot: f.workspaceRoot, checkOnly: inv.command === 'check', createMachine });
+    const r = runFile(f.path, { workspaceRoot: f.workspaceRoot, checkOnly: inv.command === 'check', maxSteps: inv.maxSteps, createMachine });
     reports.push(r);
     if (inv.json) io.out(jsonReport(r, io.cwd));
     else textReport(r, io.cwd).forEach((l) => io.out(l));
@@ -77,6 +90,7 @@ function report(inv: Invocation, files: TraceFile[], io: Io): number {
 
 function main(argv: readonly string[], io: Io): number {
   try {
+    if (argv[0] === 'import' && !argv.includes('--help')) return importCommand(argv.slice(1), io);
     const inv = parseArgs(argv);
     if (inv === 'help') {
       io.out(USAGE.trimEnd());

@@ -1,11 +1,14 @@
 // A device's DMA as the IOMMU sees it (iommufd-reference §4.4): the domain
 // that applies (the group's RID domain — default, blocking or attached — or
 // the domain at the PASID), a walk of its page table, and host memory or a
-// fault. The last fault is remembered per device.
+// fault. The last fault is remembered per device, completed with the
+// model's own record (SMMUv3 event, VT-d fault record); so is the last DMA
+// that an IOTLB answered with a stale translation.
 import type { Device } from './core/device.js';
 import type { IommuDomain, WalkOutcome } from './core/iommu-domain.js';
-import type { DmaRequest, DmaResult, FaultRecord } from './machine-api.js';
+import type { DmaRequest, DmaResult, FaultRecord, StaleHit } from './machine-api.js';
 import type { PhysMem } from './memory/physmem.js';
+import { routeDmaFault } from './iommufd/iopf.js';
 
 /**
  * Translations are contiguous within 2 KiB (the smallest granule of every
@@ -31,8 +34,9 @@ export function translateFor(dev: Device, iova: bigint, write: boolean, pasid: n
   return 'fault' in d ? d.fault : d.domain.translate(iova, write, update);
 }
 
-function faultRecord(out: WalkOutcome & { ok: false }, iova: bigint, write: boolean, pasid: number | undefined): FaultRecord {
-  return { kind: out.kind, addr: iova, pasid, write, stage: out.stage, level: out.level, detail: out.detail };
+function faultRecord(dev: Device, out: WalkOutcome & { ok: false }, iova: bigint, write: boolean, pasid: number | undefined): FaultRecord {
+  const f: FaultRecord = { kind: out.kind, addr: iova, pasid, write, stage: out.stage, level: out.level, detail: out.detail, ...out.record };
+  return dev.iommu.driver.describeFault?.(f, dev) ?? f;
 }
 
 /**
@@ -42,26 +46,31 @@ function faultRecord(out: WalkOutcome & { ok: false }, iova: bigint, write: bool
 export function probeTranslation(dev: Device, iova: bigint, pasid?: number): { pa: bigint } | { fault: FaultRecord } {
   let out = translateFor(dev, iova, false, pasid, false);
   if (!out.ok && out.kind === 'permission') out = translateFor(dev, iova, true, pasid, false);
-  return out.ok ? { pa: out.pa } : { fault: faultRecord(out, iova, false, pasid) };
+  return out.ok ? { pa: out.pa } : { fault: faultRecord(dev, out, iova, false, pasid) };
 }
 
 /** Performs the DMA: every byte reaches host memory, or the first faulting chunk stops it. */
 export function performDma(phys: PhysMem, dev: Device, req: DmaRequest): DmaResult {
   const length = req.len ?? req.width ?? 4;
   const pieces: { pa: bigint; n: number; off: number }[] = [];
+  let stale: StaleHit | undefined;
   for (let off = 0; off < length; ) {
     const iova = req.iova + BigInt(off);
     const n = Math.min(length - off, Number(CHUNK - (iova % CHUNK)));
     const out = translateFor(dev, iova, req.write, req.pasid, true);
     if (!out.ok) {
-      const fault = faultRecord(out, iova, req.write, req.pasid);
+      const fault = faultRecord(dev, out, iova, req.write, req.pasid);
       dev.lastFault = fault;
+      routeDmaFault(dev, fault);
       return { ok: false, fault };
     }
+    // Hardware uses a stale IOTLB entry as it is; the engine only records that it did.
+    if (out.stale && !stale) dev.lastStaleHit = stale = out.stale;
     pieces.push({ pa: out.pa, n, off });
     off += n;
   }
   const first = pieces[0]?.pa ?? 0n;
+  const seen = stale ? { stale } : {};
   if (req.write) {
     const bytes = new Uint8Array(length);
     if (req.len === undefined) {
@@ -69,12 +78,12 @@ export function performDma(phys: PhysMem, dev: Device, req: DmaRequest): DmaResu
       for (let i = 0; i < length; i++, v >>= 8n) bytes[i] = Number(v & 0xffn);
     } else bytes.fill(req.fill ?? 0);
     for (const p of pieces) phys.write(p.pa, bytes.subarray(p.off, p.off + p.n));
-    return { ok: true, pa: first };
+    return { ok: true, pa: first, ...seen };
   }
   const data = new Uint8Array(length);
   for (const p of pieces) data.set(phys.read(p.pa, p.n), p.off);
-  if (req.len !== undefined) return { ok: true, pa: first, data };
+  if (req.len !== undefined) return { ok: true, pa: first, data, ...seen };
   let value = 0n;
   for (let i = length - 1; i >= 0; i--) value = (value << 8n) | BigInt(data[i]!);
-  return { ok: true, pa: first, value };
+  return { ok: true, pa: first, value, ...seen };
 }

@@ -6,10 +6,13 @@ import { IommuGroup } from './core/group.js';
 import { Iommu } from './core/iommu.js';
 import type { IommuDriver } from './core/iommu-driver.js';
 import { MockDriver } from './drivers/mock/mock-driver.js';
+import { Smmuv3Driver } from './drivers/smmuv3/smmuv3-driver.js';
+import { VtdDriver } from './drivers/vtd/vtd-driver.js';
 import type { IommufdFile } from './iommufd/iommufd-file.js';
 import type { DeviceOptions, IommuOptions } from './machine-api.js';
 import { PhysMem } from './memory/physmem.js';
 import { MemFile, Process } from './memory/process.js';
+import { StatementLine } from './statement-line.js';
 
 /** What an fd number of the VMM refers to. */
 export type FdEntry = { kind: 'iommufd'; file: IommufdFile } | { kind: 'memfd'; file: MemFile } | { kind: 'other'; what: string };
@@ -28,6 +31,8 @@ export class Host {
   /** The trace's names of open fds (iommufds and memfd regions). */
   private readonly fdNames = new Map<string, number>();
   private groupCount = 0;
+  /** The trace line of the statement running now (the runtime sets it; stale-IOTLB messages cite it). */
+  readonly statement = new StatementLine();
 
   constructor() {
     this.processes.set(VMM, new Process(VMM, this.phys));
@@ -81,7 +86,8 @@ export class Host {
       group = new IommuGroup(this.groupCount++, iommu);
       iommu.groups.set(key, group);
     }
-    const dev = new Device(name, iommu, group, opts.rid ?? this.devices.size, opts.pasidBits ?? 0, opts.pri ?? false, opts.noDirty ?? false, opts.reserved ?? []);
+    const reserved = [...(opts.reserved ?? []), ...(iommu.driver.reservedRegions?.() ?? [])];
+    const dev = new Device(name, iommu, group, opts.rid ?? this.devices.size, opts.pasidBits ?? 0, opts.pri ?? false, opts.noDirty ?? false, reserved);
     group.devices.push(dev);
     this.devices.set(name, dev);
     return dev;
@@ -106,7 +112,9 @@ export class Host {
   }
 
   private makeDriver(name: string, opts: IommuOptions): IommuDriver {
+    if (opts.model === 'smmuv3') return new Smmuv3Driver(this.phys, opts, this.statement);
+    if (opts.model === 'vtd') return new VtdDriver(this.phys, opts, this.statement);
     if (opts.model === 'mock') return new MockDriver(this.phys);
-    throw new Error(`iommu ${name}: model ${opts.model} is not emulated yet`);
+    throw new Error(`iommu ${name}: unknown model ${opts.model as string}`);
   }
 }

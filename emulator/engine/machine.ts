@@ -3,13 +3,14 @@
 // CPU and device accesses, and side-effect-free queries.
 import type { Device } from './core/device.js';
 import { isPagingDomain } from './core/iommu-domain.js';
-import { IOMMU_CACHE, IOMMU_READ, IOMMU_WRITE, domainGranule } from './core/domain.js';
+import { IOMMU_CACHE, IOMMU_MMIO, IOMMU_NOEXEC, IOMMU_PRIV, IOMMU_READ, IOMMU_WRITE, domainGranule } from './core/domain.js';
 import { performDma, probeTranslation, translateFor } from './dma.js';
+import { HwDriverBase } from './drivers/hw-driver-base.js';
 import { MockNestedDomain } from './drivers/mock/mock-nested-domain.js';
 import { KernelError, fail } from './errno.js';
 import { Host } from './host.js';
 import * as access from './iommufd/access.js';
-import type { IommufdDevice } from './iommufd/device.js';
+import { IommufdDevice } from './iommufd/device.js';
 import { deviceAttach, deviceReplace } from './iommufd/device-attach.js';
 import { dispatchIoctl } from './iommufd/dispatch.js';
 import { HANDLERS } from './iommufd/handlers.js';
@@ -28,9 +29,16 @@ import type {
   MachineApi,
   MemoryOptions,
   Owner,
+  StaleHit,
   WalkStep,
 } from './machine-api.js';
 import { Process } from './memory/process.js';
+import { GuestPageTable, guestFormat, type GuestFormat, type GuestProt } from './pgtable/guest-page-table.js';
+import { SvaBindings } from './core/sva.js';
+import { MockDriver } from './drivers/mock/mock-driver.js';
+import { Fault } from './iommufd/fault.js';
+import { Veventq } from './iommufd/veventq.js';
+import type { PageFaultMessage, VeventMessage } from './machine-api.js';
 import { VfioDeviceFile } from './vfio-cdev.js';
 
 /** The hidden VMM region that holds ioctl payloads (userScratch). */
@@ -41,6 +49,8 @@ export class Machine implements MachineApi {
   readonly host = new Host();
   private readonly iommufds = new IommufdFiles(this.host);
   private readonly vfioFiles = new Map<string, VfioDeviceFile>();
+  private readonly guestTables = new Map<string, GuestPageTable>();
+  private readonly sva = new SvaBindings();
   private scratchUsed = 0n;
   private scratchSize = 0n;
 
@@ -93,6 +103,8 @@ export class Machine implements MachineApi {
   }
 
   fdNumber(name: string): number {
+    // Passing a closed iommufd (to VFIO bind) is passing an fd that is not open.
+    if (this.iommufds.isClosed(name)) fail('EBADF', `iommufd ${name} is closed`);
     return this.host.fdNumber(name);
   }
 
@@ -178,7 +190,7 @@ export class Machine implements MachineApi {
     const domain = this.defaultPagingDomain(device);
     const g = domainGranule(domain);
     if ((iova | pa | size) % g !== 0n) fail('EINVAL', `iova, pa and size must be multiples of the domain's 0x${g.toString(16)}-byte pages`);
-    domain.map(iova, pa, size, prot & (IOMMU_READ | IOMMU_WRITE | IOMMU_CACHE));
+    domain.map(iova, pa, size, prot & (IOMMU_READ | IOMMU_WRITE | IOMMU_CACHE | IOMMU_NOEXEC | IOMMU_MMIO | IOMMU_PRIV));
   }
 
   kernelUnmap(device: string, iova: bigint, size: bigint): bigint {
@@ -215,6 +227,45 @@ export class Machine implements MachineApi {
     const file = this.queryFile(fd);
     access.accessDestroy(file, accessId);
     file.put();
+  }
+
+  // ---- event queue fds ----
+
+  faultRead(fd: string, faultId: bigint, count: number): PageFaultMessage[] {
+    return this.eventQueue(fd, faultId, Fault).read(count);
+  }
+
+  faultRespond(fd: string, faultId: bigint, responses: { cookie: bigint; code: bigint }[]): number {
+    return this.eventQueue(fd, faultId, Fault).write(responses);
+  }
+
+  faultClose(fd: string, faultId: bigint): void {
+    this.eventQueue(fd, faultId, Fault).fd.close();
+  }
+
+  veventqRead(fd: string, veventqId: bigint, count: number): { type: bigint; events: VeventMessage[] } {
+    const q = this.eventQueue(fd, veventqId, Veventq);
+    return { type: q.eventType, events: q.read(count) };
+  }
+
+  veventqClose(fd: string, veventqId: bigint): void {
+    this.eventQueue(fd, veventqId, Veventq).fd.close();
+  }
+
+  // ---- SVA and processes ----
+
+  svaBind(device: string, process: string): { handle: number; pasid: number } {
+    const mm = this.host.process(process);
+    const handle = this.sva.bind(this.host.device(device), mm);
+    return { handle: handle.id, pasid: this.sva.pasidOf(mm)! };
+  }
+
+  svaUnbind(handle: number): void {
+    this.sva.unbind(handle);
+  }
+
+  processExit(process: string): void {
+    this.sva.exit(this.host.process(process));
   }
 
   // ---- CPU and devices ----
@@ -301,6 +352,35 @@ export class Machine implements MachineApi {
     return this.host.phys.load(pa, width);
   }
 
+  guestPt(name: string, format: GuestFormat, base: bigint | undefined, granule: bigint | undefined): bigint {
+    if (this.guestTables.has(name)) throw new Error(`guest_pt ${name} is already declared`);
+    const where = base === undefined ? { phys: this.host.phys } : { proc: this.host.vmm, base };
+    const pt = new GuestPageTable(name, format, guestFormat(format, granule ?? 4096n), where);
+    this.guestTables.set(name, pt);
+    return pt.table.root;
+  }
+
+  guestMap(name: string, iova: bigint, oa: bigint, length: bigint, prot: GuestProt): void {
+    this.guestTable(name).map(iova, oa, length, prot);
+  }
+
+  guestUnmap(name: string, iova: bigint, length: bigint): bigint {
+    const n = this.guestTable(name).unmap(iova, length);
+    // Remembered so that a later stale hit can name this line; nothing is invalidated.
+    for (const iommu of this.host.iommus.values()) {
+      if (iommu.driver instanceof HwDriverBase) iommu.driver.iotlb.noteUnmapped(undefined, iova, n, this.host.statement.current);
+    }
+    return n;
+  }
+
+  setStatementLine(line: number | undefined): void {
+    this.host.statement.current = line;
+  }
+
+  lastStaleHit(device: string): StaleHit | undefined {
+    return this.host.device(device).lastStaleHit;
+  }
+
   /** The mock nested HWPT's IOTLB slot `i` (the `iotlb()` query). */
   iotlb(fd: string, hwptId: bigint, i: number): bigint {
     const obj = this.object(fd, hwptId);
@@ -310,7 +390,25 @@ export class Machine implements MachineApi {
     return v;
   }
 
+  /** The mock device's cache slot `i` (the `dev_cache()` query); `devId` is a DEVICE id. */
+  devCache(fd: string, devId: bigint, i: number): bigint {
+    const idev = this.object(fd, devId);
+    if (!(idev instanceof IommufdDevice)) throw new Error(`object ${devId} is a ${idev.type}, not a DEVICE`);
+    const driver = idev.dev.iommu.driver;
+    if (!(driver instanceof MockDriver)) throw new Error(`device ${idev.dev.name} is not a mock device: it has no device cache`);
+    const v = driver.mdev(idev.dev).cache[i];
+    if (v === undefined) throw new Error(`device cache slot ${i} does not exist (0..3)`);
+    return v;
+  }
+
   // ---- helpers ----
+
+  /** The FAULT or VEVENTQ `id` of iommufd `fd`, named through its own fd (EBADF once that is closed). */
+  private eventQueue<T extends Fault | Veventq>(fd: string, id: bigint, kind: new (...args: never[]) => T): T {
+    const obj = this.queryFile(fd).objects.find(id);
+    if (!(obj instanceof kind) || !obj.fd.isOpen) fail('EBADF', `no open ${kind === (Fault as unknown) ? 'fault' : 'vEVENTQ'} fd belongs to object ${id} of ${fd}`);
+    return obj;
+  }
 
   private openFile(name: string): IommufdFile {
     return this.iommufds.forStatement(name);
@@ -335,6 +433,12 @@ export class Machine implements MachineApi {
 
   private boundDevice(fd: string, devId: bigint): IommufdDevice {
     return this.openFile(fd).objects.get<IommufdDevice>(devId, 'DEVICE');
+  }
+
+  private guestTable(name: string): GuestPageTable {
+    const pt = this.guestTables.get(name);
+    if (!pt) throw new Error(`no guest_pt named ${name}`);
+    return pt;
   }
 
   private vfioFile(device: string): VfioDeviceFile {

@@ -49,6 +49,7 @@ const MACHINE: CommandSpec[] = [
     args: [
       req('name', { type: 'iommu' }), key('model', words('mock', 'smmuv3', 'vtd')), key('granule', INT), key('ias', INT),
       key('oas', INT), key('pasid_bits', INT), key('levels', INT), key('s2fwb', SWITCH), key('no_httu', SWITCH), key('no_snoop', SWITCH),
+      key('strict', SWITCH), key('lazy', SWITCH),
     ],
   },
   {

@@ -19,6 +19,7 @@ export function executeCommand(stmt: CommandStmt, machine: MachineApi, state: Ru
   const args = new Args(stmt.resolved ?? new Map(), env, COMMANDS.get(stmt.command));
   // Payloads of one statement never outlive it.
   machine.resetScratch();
+  machine.setStatementLine?.(stmt.range.start.line + 1);
   try {
     return handler({ machine, args, state });
   } catch (e) {

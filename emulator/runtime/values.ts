@@ -180,6 +180,8 @@ function faultField(f: FaultRecord, name: string): Value {
     reason: f.reason === undefined ? undefined : BigInt(f.reason),
     ipa: f.ipa,
     fetch_addr: f.fetchAddr,
+    class: f.class === undefined ? undefined : BigInt(f.class),
+    s2: f.s2 === undefined ? undefined : bool(f.s2),
     detail: str(f.detail),
   };
   return fields[name] ?? error(`this ${f.kind} fault record has no .${name}`);

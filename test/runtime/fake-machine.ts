@@ -55,6 +55,7 @@ export function fakeMachine(replies: IoctlReply[] = [], extra: Partial<MachineAp
     declareMemory: () => 0x40000000n,
     users: () => 1,
     exists: () => true,
+    setStatementLine: () => undefined,
     ...extra,
   };
   const target = Object.assign(base, { calls, scratch });

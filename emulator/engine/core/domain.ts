@@ -6,6 +6,9 @@
 export const IOMMU_READ = 1;
 export const IOMMU_WRITE = 2;
 export const IOMMU_CACHE = 4;
+export const IOMMU_NOEXEC = 8;
+export const IOMMU_MMIO = 0x10;
+export const IOMMU_PRIV = 0x20;
 
 export interface PagingDomain {
   /** Page sizes the domain can map (bit n set: 2^n bytes); the lowest is its granule. */

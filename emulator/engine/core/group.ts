@@ -22,11 +22,11 @@ export class IommuGroup {
     readonly id: number,
     readonly iommu: Iommu,
   ) {
-    this.domain = iommu.driver.defaultDomain;
+    this.domain = this.defaultDomain;
   }
 
   get defaultDomain(): IommuDomain {
-    return this.iommu.driver.defaultDomain;
+    return this.iommu.driver.defaultDomainOf?.(this) ?? this.iommu.driver.defaultDomain;
   }
 
   get blockingDomain(): IommuDomain {

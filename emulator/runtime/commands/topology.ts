@@ -12,7 +12,8 @@ function name(ctx: CommandContext, key = 'name'): string {
   return n;
 }
 
-const IOMMU_SWITCHES = ['s2fwb', 'no_httu', 'no_snoop'];
+/** Model switches; `strict`/`lazy` choose the DMA domain's invalidation mode (iommu.strict=1/0). */
+const IOMMU_SWITCHES = ['s2fwb', 'no_httu', 'no_snoop', 'strict', 'lazy'];
 
 const iommu: CommandHandler = (ctx) => {
   const { args } = ctx;

@@ -1,0 +1,168 @@
+// A paging domain of a real IOMMU model (SMMUv3, VT-d): a page table in one
+// of the real formats, walked through the IOMMU's IOTLB.
+//   translate  an IOTLB hit answers without reading memory — even when the
+//              table has since changed (a stale hit: it is used, and
+//              reported); a miss walks the table, applies the model's checks
+//              (hw-rules.ts), performs the hardware's A/D updates, and fills
+//              the IOTLB.
+//   unmap      strict domains invalidate the range right away (what iommufd
+//              and a strict DMA domain do); lazy DMA domains (DMA-FQ) queue
+//              the flush, so until the queue drains the IOTLB may still hold
+//              the old translation.
+import type { IommuPagingDomain, WalkOutcome } from '../core/iommu-domain.js';
+import type { Iotlb, IotlbEntry } from '../iotlb.js';
+import type { RadixTable } from '../pgtable/radix-table.js';
+import { hex, type HwRules } from './hw-rules.js';
+import { answerFromIotlb } from './iotlb-hit.js';
+import type { StatementLine } from '../statement-line.js';
+
+/** IOVA_FQ_SIZE: a DMA-FQ domain flushes once this many unmaps are queued. */
+export const FLUSH_QUEUE_SIZE = 256;
+
+export interface HwDomainOptions {
+  driver: object;
+  table: RadixTable;
+  rules: HwRules;
+  iotlb: Iotlb;
+  /** The hardware tag of the domain's IOTLB entries ("ASID 1", "DID 2"). */
+  tag: string;
+  aperture: { start: bigint; last: bigint };
+  dirtyOps: boolean;
+  /** DMA-FQ: unmaps defer their IOTLB flush. */
+  lazy: boolean;
+  /** The statement line now running (for stale-hit messages). */
+  line: StatementLine;
+  /** "SMMUv3 stage-1 domain", for reasons. */
+  label: string;
+  /** The translation stage the table is (1, or 2 for a nest parent / VT-d second stage). */
+  stage: 1 | 2;
+}
+
+export class HwPagingDomain implements IommuPagingDomain {
+  readonly type = 'paging';
+  readonly driver: object;
+  readonly pgsizeBitmap: bigint;
+  readonly aperture: { start: bigint; last: bigint };
+  readonly root: bigint;
+  readonly dirtyOps: boolean;
+  readonly tag: string;
+  dirtyTracking = false;
+  private readonly pending: { iova: bigint; size: bigint }[] = [];
+
+  constructor(private readonly o: HwDomainOptions) {
+    this.driver = o.driver;
+    this.pgsizeBitmap = o.table.format.pgsizeBitmap;
+    this.aperture = o.aperture;
+    this.root = o.table.root;
+    this.dirtyOps = o.dirtyOps;
+    this.tag = o.tag;
+  }
+
+  get stage(): 1 | 2 {
+    return this.o.stage;
+  }
+
+  get table(): RadixTable {
+    return this.o.table;
+  }
+
+  describe(): string {
+    return `${this.o.label} (${this.tag}, root ${hex(this.root)})`;
+  }
+
+  map(iova: bigint, pa: bigint, size: bigint, prot: number): void {
+    this.o.table.map(iova, pa, size, prot);
+  }
+
+  unmap(iova: bigint, size: bigint): bigint {
+    const n = this.o.table.unmap(iova, size);
+    if (n === 0n) return n;
+    if (!this.o.lazy) {
+      this.o.iotlb.invalidateRange(this.tag, iova, n);
+      return n;
+    }
+    this.o.iotlb.noteUnmapped(this.tag, iova, n, this.o.line.current);
+    this.pending.push({ iova, size: n });
+    if (this.pending.length >= FLUSH_QUEUE_SIZE) this.flushQueue();
+    return n;
+  }
+
+  /** Drains the DMA-FQ flush queue (fq_flush_iotlb). */
+  flushQueue(): void {
+    for (const p of this.pending.splice(0)) this.o.iotlb.invalidateRange(this.tag, p.iova, p.size);
+  }
+
+  iovaToPhys(iova: bigint): bigint | undefined {
+    return this.o.table.iovaToPhys(iova);
+  }
+
+  pte(iova: bigint, level: number): bigint | undefined {
+    return this.o.table.pte(iova, level);
+  }
+
+  translate(iova: bigint, write: boolean, update: boolean): WalkOutcome {
+    const { iotlb, rules } = this.o;
+    const cached = iotlb.lookup(this.tag, iova);
+    // A write through an entry cached clean must walk again to record the dirty state (HTTU, SSADE).
+    const mustMarkDirty = cached && write && this.dirtyTracking && !rules.isDirty(cached.descriptor);
+    if (cached && !mustMarkDirty) return this.fromIotlb(cached, iova, write, update);
+    if (update) iotlb.misses++;
+    const pre = rules.input(iova, write);
+    if (pre) return { ok: false, kind: pre.kind, level: pre.level, stage: rules.stage, steps: [], detail: pre.detail, record: pre.record };
+    const walk = this.o.table.walk(iova, rules.stage);
+    if (!walk.ok) {
+      const f = rules.stopped(walk, iova, write);
+      return { ok: false, kind: f.kind, level: f.level, stage: rules.stage, steps: walk.steps, detail: `${f.detail} in the ${this.describe()}`, record: f.record };
+    }
+    const leaf = walk.leaf;
+    const grant = rules.leaf(leaf, iova, write, this.dirtyTracking);
+    if ('kind' in grant) {
+      return { ok: false, kind: grant.kind, level: grant.level ?? leaf.level, stage: rules.stage, steps: walk.steps, detail: `${grant.detail} in the ${this.describe()}`, record: grant.record };
+    }
+    if (update) {
+      if (grant.updated !== leaf.descriptor) this.o.table.mem.store(leaf.slot, 8, grant.updated);
+      iotlb.insert({
+        tag: this.tag,
+        iova: iova & ~(leaf.size - 1n),
+        pa: leaf.oa & ~(leaf.size - 1n),
+        size: leaf.size,
+        read: grant.read,
+        write: grant.write,
+        level: leaf.level,
+        stage: rules.stage,
+        descriptor: grant.updated,
+      });
+    }
+    return { ok: true, pa: leaf.oa, steps: walk.steps };
+  }
+
+  setDirtyTracking(enable: boolean): void {
+    // Enabling starts clean: the kernel reads and clears every leaf first.
+    if (enable) this.readAndClearDirty(0n, 1n << 64n, false);
+    this.dirtyTracking = enable;
+  }
+
+  readAndClearDirty(iova: bigint, length: bigint, keep: boolean): bigint[] {
+    const granule = this.pgsizeBitmap & -this.pgsizeBitmap;
+    const end = iova + length;
+    const dirty: bigint[] = [];
+    this.o.table.forEachLeaf((base, slot, e, depth) => {
+      const size = 1n << BigInt(this.o.table.format.levels[depth]!.shift);
+      if (base >= end || base + size <= iova || !this.o.rules.isDirty(e)) return;
+      for (let a = base > iova ? base : iova & ~(granule - 1n); a < base + size && a < end; a += granule) dirty.push(a);
+      if (!keep) this.o.table.mem.store(slot, 8, this.o.rules.clean(e));
+    });
+    // The IOTLB caches the writable-dirty state: cleaning must be followed by a flush.
+    if (!keep && dirty.length > 0) this.o.iotlb.invalidateRange(this.tag, iova, length);
+    return dirty;
+  }
+
+  /** A hit: the cached translation is used as is; a re-walk tells whether memory still agrees. */
+  private fromIotlb(e: IotlbEntry, iova: bigint, write: boolean, update: boolean): WalkOutcome {
+    const w = this.o.table.walk(iova, this.o.rules.stage);
+    const current = w.ok ? { steps: w.steps, pa: w.leaf.oa, descriptor: w.leaf.descriptor } : { steps: w.steps };
+    const out = answerFromIotlb(e, iova, write, current, () => this.o.rules.permission(iova, write, e.level), this.describe());
+    if (update && out.ok) this.o.iotlb.hits++;
+    return out;
+  }
+}

@@ -1,0 +1,79 @@
+// How an SMMUv3 judges a walk of its Arm LPAE tables (iommu-hardware §1.3-1.4),
+// in the order the architecture (and QEMU's smmu-common) checks: translation
+// (input range, invalid or reserved descriptors), access flag, permission,
+// address size. With HTTU the hardware sets AF itself (HA) and turns a
+// writable-clean leaf (DBM with AP[2]/S2AP.W clear) dirty on a write (HD).
+import type { PtLeaf, PtWalk } from '../../pgtable/radix-table.js';
+import { LPAE_AF, LPAE_AP_RDONLY, LPAE_AP_UNPRIV, LPAE_DBM, LPAE_S2AP_READ, LPAE_S2AP_WRITE } from '../../pgtable/arm-lpae.js';
+import { hex, type HwFault, type HwRules, type LeafGrant } from '../hw-rules.js';
+import { CLASS_IN, F_ACCESS, F_ADDR_SIZE, F_PERMISSION, F_TRANSLATION } from './smmuv3-events.js';
+
+export interface SmmuRulesConfig {
+  stage: 1 | 2;
+  /** Output address size of this stage (IPS / effective S2PS). */
+  oas: number;
+  /** HTTU: hardware access flag (HA) and dirty state (HD, only for tables built with DBM). */
+  ha: boolean;
+  hd: boolean;
+}
+
+export class SmmuRules implements HwRules {
+  readonly stage: 1 | 2;
+
+  constructor(private readonly cfg: SmmuRulesConfig) {
+    this.stage = cfg.stage;
+  }
+
+  input(): undefined {
+    return undefined;
+  }
+
+  stopped(walk: PtWalk & { ok: false }, iova: bigint): HwFault {
+    // An S2-only stream's input beyond IAS is reported as an address-size fault.
+    if (walk.why === 'range' && this.stage === 2) return this.fault(F_ADDR_SIZE, 'address_size', walk.level, iova, `${hex(iova)} is beyond the stage-2 input size`);
+    const what = walk.why === 'range' ? 'is outside the translation table\'s input range' : walk.why === 'invalid' ? `has an invalid level-${walk.level} descriptor` : `has a reserved level-${walk.level} descriptor`;
+    return this.fault(F_TRANSLATION, 'translation', walk.level, iova, `${hex(iova)} ${what}`);
+  }
+
+  leaf(leaf: PtLeaf, iova: bigint, write: boolean): HwFault | LeafGrant {
+    let e = leaf.descriptor;
+    if ((e & LPAE_AF) === 0n) {
+      if (!this.cfg.ha) return this.fault(F_ACCESS, 'access_flag', leaf.level, iova, `${hex(iova)}: the level-${leaf.level} leaf has AF clear`);
+      e |= LPAE_AF;
+    }
+    const dbm = this.cfg.hd && (e & LPAE_DBM) !== 0n;
+    let read: boolean;
+    let writable: boolean;
+    if (this.stage === 1) {
+      read = (e & LPAE_AP_UNPRIV) !== 0n;
+      writable = read && ((e & LPAE_AP_RDONLY) === 0n || dbm);
+      if (write && writable) e &= ~LPAE_AP_RDONLY;
+    } else {
+      read = (e & LPAE_S2AP_READ) !== 0n;
+      writable = (e & LPAE_S2AP_WRITE) !== 0n || dbm;
+      if (write && writable) e |= LPAE_S2AP_WRITE;
+    }
+    if (!(write ? writable : read)) return this.permission(iova, write, leaf.level);
+    if (leaf.oa >> BigInt(this.cfg.oas) !== 0n) return this.fault(F_ADDR_SIZE, 'address_size', leaf.level, iova, `${hex(iova)}: output address ${hex(leaf.oa)} is beyond the ${this.cfg.oas}-bit output size`);
+    return { read, write: writable, updated: e };
+  }
+
+  permission(iova: bigint, write: boolean, level: number): HwFault {
+    const why = this.stage === 1 ? (write ? 'is read-only (AP[2])' : 'is not accessible unprivileged (AP[1] clear)') : `lacks S2AP ${write ? 'write' : 'read'}`;
+    return this.fault(F_PERMISSION, 'permission', level, iova, `${hex(iova)}: the level-${level} leaf ${why}`);
+  }
+
+  isDirty(e: bigint): boolean {
+    if ((e & LPAE_DBM) === 0n) return false;
+    return this.stage === 1 ? (e & LPAE_AP_RDONLY) === 0n : (e & LPAE_S2AP_WRITE) !== 0n;
+  }
+
+  clean(e: bigint): bigint {
+    return this.stage === 1 ? e | LPAE_AP_RDONLY : e & ~LPAE_S2AP_WRITE;
+  }
+
+  private fault(event: number, kind: HwFault['kind'], level: number, iova: bigint, detail: string): HwFault {
+    const s2 = this.stage === 2 && event !== F_ADDR_SIZE;
+    return { kind, level, detail, record: { event, class: CLASS_IN, s2, ipa: s2 ? iova : undefined } };
+  }
+}

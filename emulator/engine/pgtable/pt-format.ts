@@ -1,0 +1,49 @@
+// What a page-table format tells the radix-tree code (radix-table.ts): its
+// geometry level by level and how its descriptors are encoded and decoded.
+// One implementation per format: arm-lpae.ts, x86-64.ts, vtd-ss.ts.
+import type { ErrnoName } from '../errno.js';
+import type { WalkStep } from '../machine-api.js';
+
+/** One level of the tree, from the top down. */
+export interface PtLevel {
+  /** The level as the architecture numbers it (Arm 0..3, x86 5..1). */
+  readonly level: number;
+  /** log2 of the bytes one entry at this level covers. */
+  readonly shift: number;
+  /** log2 of the entries of a table at this level (the top may be smaller, or concatenated). */
+  readonly indexBits: number;
+  /** A leaf of this level's size is in the page-size bitmap. */
+  readonly leafOk: boolean;
+}
+
+export type DescriptorKind = NonNullable<WalkStep['kind']>;
+
+export interface Decoded {
+  kind: DescriptorKind;
+  fields: Record<string, bigint>;
+}
+
+export interface PtFormat {
+  /** "Arm LPAE stage 1, 4K granule, 48-bit input", for reasons. */
+  readonly name: string;
+  readonly levels: readonly PtLevel[];
+  readonly pgsizeBitmap: bigint;
+  /** Inputs at or above 2^inputBits are outside the table. */
+  readonly inputBits: number;
+  /** Output addresses at or above 2^outputBits cannot be mapped (io-pgtable-arm: ERANGE). */
+  readonly outputBits: number;
+  /** Bytes of a (non-top) table; the top table's size follows from its indexBits. */
+  readonly tableBytes: bigint;
+  /** What map() of an occupied slot fails with (io-pgtable-arm: EEXIST; generic_pt: EADDRINUSE). */
+  readonly occupiedErrno: ErrnoName;
+  /** io-pgtable-arm replaces a table by a block (unmapping and freeing it); generic_pt refuses. */
+  readonly blockReplacesTable: boolean;
+  decode(e: bigint, depth: number): Decoded;
+  tableEntry(pa: bigint): bigint;
+  /** A leaf for `pa` at tree position `depth` with IOMMU_* `prot`. */
+  leafEntry(pa: bigint, prot: number, depth: number): bigint;
+  /** The next table's address in a table descriptor. */
+  tableAddress(e: bigint): bigint;
+  /** The output address of a leaf (aligned to its size). */
+  leafAddress(e: bigint, depth: number): bigint;
+}

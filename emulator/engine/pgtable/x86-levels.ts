@@ -1,0 +1,30 @@
+// The radix geometry shared by the x86-style formats (x86-64 first stage,
+// VT-d second stage): 4 KiB tables of 512 entries, 9 index bits per level,
+// levels numbered from the leaf (PTE = 1 ... PML5E = 5), leaves at levels
+// 1-3 (4K, 2M, 1G), OA in [51:12].
+import type { PtLevel } from './pt-format.js';
+
+export const X86_PAGE_SIZES = (1n << 12n) | (1n << 21n) | (1n << 30n);
+export const X86_ADDR_MASK = ((1n << 52n) - 1n) & ~0xfffn;
+/** PS: the entry at level 2 or 3 is a leaf. */
+export const X86_PS = 1n << 7n;
+
+export function x86Levels(top: number): PtLevel[] {
+  const levels: PtLevel[] = [];
+  for (let level = top; level >= 1; level--) {
+    const shift = 12 + 9 * (level - 1);
+    levels.push({ level, shift, indexBits: 9, leafOk: level <= 3 });
+  }
+  return levels;
+}
+
+/** Whether a present entry at `level` is a leaf (PS at 2-3, always at 1), a table, or reserved (PS above 3). */
+export function x86Kind(e: bigint, level: number): 'page' | 'block' | 'table' | 'reserved' {
+  if (level === 1) return 'page';
+  if ((e & X86_PS) === 0n) return 'table';
+  return level <= 3 ? 'block' : 'reserved';
+}
+
+export function leafAlignedAddress(e: bigint, shift: number): bigint {
+  return (e & X86_ADDR_MASK) & ~((1n << BigInt(shift)) - 1n);
+}
