@@ -4,6 +4,12 @@ import { build } from 'esbuild';
 
 const entries = [
   { in: 'emulator/cli.ts', out: 'dist/cli.js', banner: '#!/usr/bin/env node' },
+  { in: 'server/language/server.ts', out: 'dist/server.js' },
+  // The language server's live runs execute in this worker thread.
+  { in: 'server/language/live-worker.ts', out: 'dist/live-worker.js' },
+  { in: 'server/debug/debugAdapter.ts', out: 'dist/debugAdapter.js' },
+  // `vscode` is provided by the extension host at run time, never bundled.
+  { in: 'extension/extension.ts', out: 'dist/extension.js', external: ['vscode'] },
 ];
 
 for (const e of entries) {
@@ -16,6 +22,7 @@ for (const e of entries) {
     format: 'cjs',
     sourcemap: true,
     banner: e.banner ? { js: e.banner } : undefined,
+    external: e.external,
     logLevel: 'warning',
   });
 }

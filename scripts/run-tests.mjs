@@ -16,4 +16,6 @@ function collect(dir) {
 
 const files = collect('test');
 const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...files], { stdio: 'inherit' });
-process.exit(r.status ?? 1);
+// The TextMate grammar's tests (test/grammar/*.test.iotrace) run after the node tests; either failing fails the run.
+const grammar = spawnSync('npm', ['run', '--silent', 'test:grammar'], { stdio: 'inherit' });
+process.exit((r.status ?? 1) || (grammar.status ?? 1));

@@ -1,0 +1,72 @@
+// The webview that shows the pictures: the object graph, or the IOVA space
+// of each IOAS. It redraws on every stop, so it follows stepping in both
+// directions; clicking an object focuses the Variables view on the stop.
+import { randomBytes } from 'node:crypto';
+import * as vscode from 'vscode';
+import { big, type WireSnapshot } from '../snapshot/machine-snapshot.js';
+import type { StopListener } from '../views/stop-watcher.js';
+import { graphSvg } from './graph-svg.js';
+import { iovaBarSvg } from './iova-bar.js';
+import { layOut, objectGraph } from './object-graph.js';
+import { esc } from './svg.js';
+
+export type PictureKind = 'graph' | 'iova';
+
+const TITLES: Record<PictureKind, string> = { graph: 'iotrace: object graph', iova: 'iotrace: IOVA space' };
+
+export async function pictureBody(kind: PictureKind, s: WireSnapshot): Promise<string> {
+  if (kind === 'graph') return s.objects.length + s.devices.length === 0 ? '<p>No objects yet.</p>' : graphSvg(await layOut(objectGraph(s)));
+  if (s.ioas.length === 0) return '<p>No IOAS yet.</p>';
+  const last = s.lastDma !== undefined ? big(s.lastDma.iova) : undefined;
+  return s.ioas.map((i) => `<section>${iovaBarSvg(i, last)}</section>`).join('');
+}
+
+export class PicturePanels implements StopListener, vscode.Disposable {
+  private readonly panels = new Map<PictureKind, vscode.WebviewPanel>();
+  private last: WireSnapshot | undefined;
+
+  open(kind: PictureKind): void {
+    const existing = this.panels.get(kind);
+    if (existing !== undefined) {
+      existing.reveal();
+      return;
+    }
+    const panel = vscode.window.createWebviewPanel(`iotrace.${kind}`, TITLES[kind], vscode.ViewColumn.Beside, { enableScripts: true });
+    panel.onDidDispose(() => this.panels.delete(kind));
+    panel.webview.onDidReceiveMessage((m: { node?: string }) => {
+      if (typeof m.node === 'string' && m.node.startsWith('obj:')) void vscode.commands.executeCommand('workbench.debug.action.focusVariablesView');
+    });
+    this.panels.set(kind, panel);
+    void this.draw(kind, panel);
+  }
+
+  stopped(_session: vscode.DebugSession, snapshot: WireSnapshot | undefined, problem?: string): void {
+    this.last = snapshot;
+    for (const [kind, panel] of this.panels) void this.draw(kind, panel, problem);
+  }
+
+  ended(): void {
+    this.last = undefined;
+    for (const [kind, panel] of this.panels) void this.draw(kind, panel, 'The debug session has ended.');
+  }
+
+  private async draw(kind: PictureKind, panel: vscode.WebviewPanel, problem?: string): Promise<void> {
+    const body = this.last !== undefined ? await pictureBody(kind, this.last) : `<p>${esc(problem ?? 'Start debugging a trace to see its machine.')}</p>`;
+    panel.webview.html = page(panel.webview, body);
+  }
+
+  dispose(): void {
+    for (const p of this.panels.values()) p.dispose();
+  }
+}
+
+function page(webview: vscode.Webview, body: string): string {
+  const nonce = randomBytes(16).toString('base64');
+  return `<!DOCTYPE html><html><head><meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src ${webview.cspSource} 'unsafe-inline'; script-src 'nonce-${nonce}';">
+<style>body{color:var(--vscode-foreground)} svg{overflow:visible;margin:24px 8px} .node{cursor:pointer}</style></head>
+<body>${body}<script nonce="${nonce}">
+const vscode = acquireVsCodeApi();
+for (const n of document.querySelectorAll('.node')) n.addEventListener('click', () => vscode.postMessage({ node: n.dataset.node }));
+</script></body></html>`;
+}
