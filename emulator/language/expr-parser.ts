@@ -36,11 +36,12 @@ export function parseExpr(ts: TokenStream, what = 'an expression'): Expr {
 
 function parseBinary(ts: TokenStream, minPrec: number, what: string): Expr {
   let left = parseUnary(ts, what);
-  for (;;) {
+  // The n-th operator of a chain puts its left side n levels deep.
+  for (let links = 1; ; links++) {
     const op = binaryOp(ts);
     if (op === undefined || PRECEDENCE[op] < minPrec) return left;
     ts.next();
-    const right = parseBinary(ts, PRECEDENCE[op] + 1, `an operand after '${op}'`);
+    const right = ts.nested(() => parseBinary(ts, PRECEDENCE[op] + 1, `an operand after '${op}'`), links);
     left = { kind: 'binary', op, left, right, range: { start: left.range.start, end: right.range.end } };
   }
 }
@@ -49,7 +50,7 @@ function parseUnary(ts: TokenStream, what: string): Expr {
   const t = ts.peek();
   if (t.type === 'op' && UNARY.has(t.text)) {
     ts.next();
-    const operand = parseUnary(ts, `an operand after '${t.text}'`);
+    const operand = ts.nested(() => parseUnary(ts, `an operand after '${t.text}'`));
     return { kind: 'unary', op: t.text as UnaryOp, operand, range: { start: t.range.start, end: operand.range.end } };
   }
   return parsePostfix(ts, parsePrimary(ts, what));
@@ -63,7 +64,7 @@ function parsePostfix(ts: TokenStream, expr: Expr): Expr {
       expr = { kind: 'field', object: expr, field: f.text, fieldRange: f.range, range: ts.rangeFrom(expr.range.start) };
     } else if (ts.isOp('[') && !ts.peek().spaced) {
       ts.next();
-      const index = parseExpr(ts, "an index after '['");
+      const index = ts.nested(() => parseExpr(ts, "an index after '['"));
       ts.expectOp(']', 'to close the index');
       expr = { kind: 'index', object: expr, index, range: ts.rangeFrom(expr.range.start) };
     } else {
@@ -91,7 +92,7 @@ function parsePrimary(ts: TokenStream, what: string): Expr {
     case 'op':
       if (t.text === '(') {
         ts.next();
-        const inner = parseExpr(ts);
+        const inner = ts.nested(() => parseExpr(ts));
         ts.expectOp(')', "to close '('");
         // The parentheses widen the range so diagnostics point at what was written.
         return { ...inner, range: ts.rangeFrom(t.range.start) };
@@ -136,7 +137,7 @@ function parseSeparated<T>(ts: TokenStream, close: string, item: () => T, closeC
   ts.next();
   const items: T[] = [];
   while (!ts.isOp(close)) {
-    items.push(item());
+    items.push(ts.nested(item));
     if (!ts.isOp(',')) break;
     ts.next();
   }

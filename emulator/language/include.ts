@@ -1,7 +1,9 @@
 // `include "file"`: the path is resolved relative to the including file and
-// must stay inside the workspace folder; a cycle is an error. The included
+// must stay inside the workspace folder, symlinks resolved (a link inside
+// the folder may not lead out of it); a cycle is an error. The included
 // file is parsed and checked in the includer's scope (as if its text stood
 // there), and its checked program is attached to the statement.
+import { realpathSync } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import type { Diagnostic, IncludeStmt, Program } from './ast.js';
 import type { Checker, IncludeHook } from './checker.js';
@@ -16,8 +18,7 @@ export interface IncludeOptions {
 export function includeHook(opts: IncludeOptions, diagnostics: Diagnostic[], stack: string[]): IncludeHook {
   return (stmt: IncludeStmt, checker: Checker): Program | undefined => {
     const target = resolve(dirname(stmt.file), stmt.path);
-    const inside = relative(resolve(opts.workspaceRoot), target);
-    if (inside === '..' || inside.startsWith(`..${sep}`) || isAbsolute(inside)) {
+    if (!isInside(opts.workspaceRoot, target) || !isInside(realPath(opts.workspaceRoot), realPath(target))) {
       checker.error(stmt.pathRange, `cannot include '${stmt.path}': it is outside the workspace folder ${opts.workspaceRoot}`);
       return undefined;
     }
@@ -45,4 +46,18 @@ export function includeHook(opts: IncludeOptions, diagnostics: Diagnostic[], sta
     }
     return parsed.program;
   };
+}
+
+function isInside(root: string, path: string): boolean {
+  const rel = relative(resolve(root), path);
+  return rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel);
+}
+
+/** The path with every symlink resolved; as given when it does not exist (reading it then fails anyway). */
+function realPath(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return resolve(path);
+  }
 }

@@ -45,8 +45,19 @@ export interface LexResult {
   diagnostics: Diagnostic[];
 }
 
+/**
+ * Input limits. A trace is untrusted text (a bug report, a captured log, a
+ * binary file opened by mistake): past these the lexer reports one error
+ * and stops reading, so a huge or binary file costs bounded time and memory
+ * instead of millions of tokens or diagnostics.
+ */
+export const MAX_LINE_LENGTH = 65_536;
+export const MAX_TEXT_LENGTH = 16 * 1024 * 1024;
+export const MAX_LEX_ERRORS = 200;
+
 export function lex(file: string, text: string): LexResult {
-  return new Lexer(file, text).run();
+  const cut = text.length > MAX_TEXT_LENGTH;
+  return new Lexer(file, cut ? text.slice(0, MAX_TEXT_LENGTH) : text).run(cut);
 }
 
 class Lexer {
@@ -54,6 +65,8 @@ class Lexer {
   private line = 0;
   private lineStart = 0;
   private spaced = false;
+  /** Set by binary input (NUL, non-UTF-8) or too many errors: nothing more is read. */
+  private stopped = false;
   private readonly tokens: Token[] = [];
   private readonly diagnostics: Diagnostic[] = [];
 
@@ -62,19 +75,31 @@ class Lexer {
     private readonly text: string,
   ) {}
 
-  run(): LexResult {
+  run(cut: boolean): LexResult {
     const t = this.text;
-    while (this.pos < t.length) {
+    while (this.pos < t.length && !this.stopped) {
       const c = t[this.pos]!;
-      if (c === ' ' || c === '\t' || c === '\r') {
+      if (this.pos - this.lineStart >= MAX_LINE_LENGTH) {
+        this.error(
+          { start: { line: this.line, character: 0 }, end: { line: this.line, character: MAX_LINE_LENGTH } },
+          `line ${this.line + 1} is longer than ${MAX_LINE_LENGTH} characters: the rest of it is not read`,
+        );
+        while (this.pos < t.length && !isLineBreak(t[this.pos]!)) this.pos++;
+      } else if (c === '\0' || c === '\uFFFD') {
+        // NUL, or bytes that are not UTF-8 (decoded as U+FFFD): a binary file, whose every byte would be an error.
+        const what = c === '\0' ? 'a NUL character' : 'bytes that are not UTF-8';
+        this.error({ start: this.here(), end: { line: this.line, character: this.here().character + 1 } }, `${what}: this is not a text file, the rest of it is not read`);
+        this.stopped = true;
+      } else if (c === ' ' || c === '\t') {
         this.pos++;
         this.spaced = true;
-      } else if (c === '\n') {
+      } else if (isLineBreak(c)) {
+        // LF, CRLF or a lone CR, as editors count lines (LSP): positions must match theirs.
         this.push('newline', this.here(), '\n');
-        this.pos++;
+        this.pos += c === '\r' && t[this.pos + 1] === '\n' ? 2 : 1;
         this.newLine();
       } else if (c === '#') {
-        while (this.pos < t.length && t[this.pos] !== '\n') this.pos++;
+        while (this.pos < t.length && !isLineBreak(t[this.pos]!)) this.pos++;
       } else if (c === '\\' && this.continuesLine()) {
         continue;
       } else if (/[0-9]/.test(c)) {
@@ -83,7 +108,7 @@ class Lexer {
         this.byteString();
       } else if (isNameStart(c)) {
         const start = this.here();
-        while (this.pos < t.length && isNameChar(t[this.pos]!)) this.pos++;
+        while (this.pos < this.lineEnd() && isNameChar(t[this.pos]!)) this.pos++;
         this.push('name', start, t.slice(this.offsetOf(start), this.pos));
       } else if (c === '"') {
         this.string();
@@ -91,6 +116,7 @@ class Lexer {
         this.operator();
       }
     }
+    if (cut && !this.stopped) this.error({ start: this.here(), end: this.here() }, `the file is longer than ${MAX_TEXT_LENGTH} characters: the rest of it is not read`);
     this.push('eof', this.here(), '');
     return { tokens: this.tokens, diagnostics: this.diagnostics };
   }
@@ -99,9 +125,10 @@ class Lexer {
   private continuesLine(): boolean {
     const t = this.text;
     let p = this.pos + 1;
-    while (p < t.length && (t[p] === ' ' || t[p] === '\t' || t[p] === '\r')) p++;
-    if (p < t.length && t[p] === '#') while (p < t.length && t[p] !== '\n') p++;
-    if (p < t.length && t[p] !== '\n') return false;
+    while (p < t.length && (t[p] === ' ' || t[p] === '\t')) p++;
+    if (p < t.length && t[p] === '#') while (p < t.length && !isLineBreak(t[p]!)) p++;
+    if (p < t.length && !isLineBreak(t[p]!)) return false;
+    if (t[p] === '\r' && t[p + 1] === '\n') p++;
     this.pos = p < t.length ? p + 1 : p;
     if (p < t.length) this.newLine();
     this.spaced = true;
@@ -122,9 +149,10 @@ class Lexer {
     }
     let value = 0n;
     let digits = 0;
-    while (this.pos < t.length && (digit.test(t[this.pos]!) || t[this.pos] === '_')) {
+    while (this.pos < this.lineEnd() && (digit.test(t[this.pos]!) || t[this.pos] === '_')) {
       if (t[this.pos] !== '_') {
-        value = value * radix + BigInt(parseInt(t[this.pos]!, Number(radix)));
+        // Past 64 bits it is an overflow whatever follows: stop growing the value.
+        if (value <= MAX_U64) value = value * radix + BigInt(parseInt(t[this.pos]!, Number(radix)));
         digits++;
       }
       this.pos++;
@@ -136,17 +164,17 @@ class Lexer {
     }
     // A literal glued to letters (`12abc`, `0x`, `4KB`) is one malformed token, not two.
     let malformed = digits === 0;
-    while (this.pos < t.length && isNameChar(t[this.pos]!)) {
+    while (this.pos < this.lineEnd() && isNameChar(t[this.pos]!)) {
       malformed = true;
       this.pos++;
     }
     const source = t.slice(begin, this.pos);
     const range = { start, end: this.here() };
     if (malformed) {
-      this.error(range, `malformed ${baseName} integer literal '${source}'`);
+      this.error(range, `malformed ${baseName} integer literal '${excerpt(source)}'`);
       value = 0n;
     } else if (value > MAX_U64) {
-      this.error(range, `overflow: integer literal '${source}' does not fit in 64 bits (the largest is 0xffffffffffffffff)`);
+      this.error(range, `overflow: integer literal '${excerpt(source)}' does not fit in 64 bits (the largest is 0xffffffffffffffff)`);
       value = 0n;
     }
     this.tokens.push({ type: 'int', text: source, range, spaced: this.takeSpaced(), int: value });
@@ -157,7 +185,7 @@ class Lexer {
     const start = this.here();
     this.pos++;
     let value = '';
-    while (this.pos < t.length && t[this.pos] !== '"' && t[this.pos] !== '\n') {
+    while (this.pos < this.lineEnd() && t[this.pos] !== '"' && !isLineBreak(t[this.pos]!)) {
       if (t[this.pos] === '\\' && (t[this.pos + 1] === '"' || t[this.pos + 1] === '\\')) {
         value += t[this.pos + 1];
         this.pos += 2;
@@ -178,7 +206,7 @@ class Lexer {
     const start = this.here();
     this.pos += 2;
     let hex = '';
-    while (this.pos < t.length && t[this.pos] !== '"' && t[this.pos] !== '\n') {
+    while (this.pos < this.lineEnd() && t[this.pos] !== '"' && !isLineBreak(t[this.pos]!)) {
       const c = t[this.pos]!;
       if (/[0-9a-fA-F]/.test(c)) hex += c;
       else if (c !== ' ' && c !== '\t') {
@@ -234,6 +262,11 @@ class Lexer {
     this.lineStart = this.pos;
   }
 
+  /** Where tokens on this line must end: no token runs past MAX_LINE_LENGTH. */
+  private lineEnd(): number {
+    return Math.min(this.text.length, this.lineStart + MAX_LINE_LENGTH);
+  }
+
   private here(): Position {
     return { line: this.line, character: this.pos - this.lineStart };
   }
@@ -244,6 +277,19 @@ class Lexer {
   }
 
   private error(range: Range, message: string): void {
+    if (this.stopped) return;
     this.diagnostics.push({ file: this.file, range, severity: 'error', message });
+    if (this.diagnostics.length < MAX_LEX_ERRORS) return;
+    this.diagnostics.push({ file: this.file, range, severity: 'error', message: `more than ${MAX_LEX_ERRORS} errors: the rest of the file is not read` });
+    this.stopped = true;
   }
+}
+
+/** A literal as messages quote it: long ones are cut. */
+function excerpt(source: string): string {
+  return source.length > 40 ? `${source.slice(0, 40)}...` : source;
+}
+
+function isLineBreak(c: string): boolean {
+  return c === '\n' || c === '\r';
 }

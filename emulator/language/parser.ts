@@ -5,7 +5,7 @@
 import type { Argument, Diagnostic, Outcome, Position, Program, Range, Stmt } from './ast.js';
 import { parseExpr } from './expr-parser.js';
 import { lex } from './lexer.js';
-import { ParseError, TokenStream } from './token-stream.js';
+import { ParseError, TOO_DEEP, TokenStream } from './token-stream.js';
 
 export interface ParseResult {
   program: Program;
@@ -150,8 +150,14 @@ class Parser {
 
   /** `{` ends a block header; the body runs to the matching `}`. */
   private blockAfterHeader(what: string, at: Position): Stmt[] {
-    this.ts.expectOp('{', `to open the '${what}' block`);
-    return this.block({ what, at });
+    const open = this.ts.expectOp('{', `to open the '${what}' block`);
+    if (!this.ts.canNest()) {
+      // One error for the whole too-deep block, not one per line inside it.
+      this.error(open.range, `${TOO_DEEP}: this block is skipped`);
+      this.skipToClose();
+      return [];
+    }
+    return this.ts.nested(() => this.block({ what, at }));
   }
 
   private callStmt(): Stmt {
@@ -245,7 +251,21 @@ class Parser {
       }
       ts.next();
     }
-    if (depth > 0 && lastOpen) this.block({ what: 'block', at: lastOpen });
+    if (depth > 0 && lastOpen) this.ts.nested(() => this.block({ what: 'block', at: lastOpen }));
+  }
+
+  /** Skips to the `}` that closes a block whose `{` was just consumed (or to the end of the file), without recursing. */
+  private skipToClose(): void {
+    const ts = this.ts;
+    for (let open = 1; ; ts.next()) {
+      const t = ts.peek();
+      if (t.type === 'eof') return;
+      if (ts.isOp('{')) open++;
+      else if (ts.isOp('}') && --open === 0) {
+        ts.next();
+        return;
+      }
+    }
   }
 
   private error(range: Range, message: string): void {

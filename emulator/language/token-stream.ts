@@ -30,8 +30,19 @@ export function describe(t: Token): string {
   }
 }
 
+/**
+ * How deep blocks and expressions may nest (each operator of a chain counts
+ * as a level, since it nests its left side one deeper). The parser, the
+ * checker and the evaluator all recurse over the tree, so an input deeper
+ * than this is an error rather than a stack overflow.
+ */
+export const MAX_NESTING = 256;
+
+export const TOO_DEEP = `nesting deeper than ${MAX_NESTING} levels (blocks, brackets and operators)`;
+
 export class TokenStream {
   private index = 0;
+  private depth = 0;
   /** End of the last consumed token: where a node being built ends. */
   lastEnd: Position;
 
@@ -81,6 +92,22 @@ export class TokenStream {
   fail(expected: string): never {
     const t = this.peek();
     throw new ParseError(t.range, `${expected}, found ${describe(t)}`);
+  }
+
+  /** Whether `levels` more levels of nesting are allowed. */
+  canNest(levels = 1): boolean {
+    return this.depth + levels <= MAX_NESTING;
+  }
+
+  /** Runs `parse` one nesting level deeper; past MAX_NESTING it fails at the next token instead. */
+  nested<T>(parse: () => T, levels = 1): T {
+    if (!this.canNest(levels)) this.fail(TOO_DEEP);
+    this.depth += levels;
+    try {
+      return parse();
+    } finally {
+      this.depth -= levels;
+    }
   }
 
   rangeFrom(start: Position): Range {

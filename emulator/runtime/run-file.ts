@@ -3,7 +3,7 @@
 // A file with a syntax or type error never runs half-way (trace-language §6).
 import type { MachineApi } from '../engine/machine-api.js';
 import type { Diagnostic } from '../language/ast.js';
-import { checkFile } from '../language/index.js';
+import { checkFile, sortDiagnostics } from '../language/index.js';
 import { Run } from './interpreter.js';
 import type { Mismatch } from './outcome.js';
 
@@ -19,11 +19,20 @@ export interface FileReport {
   passed: boolean;
 }
 
+/**
+ * The default statement budget of a run: generous for any real trace (the
+ * largest conformance trace runs about 26,000), small enough that
+ * `repeat 1_000_000_000_000 { ... }` ends with an error within a minute.
+ */
+export const DEFAULT_MAX_STEPS = 10_000_000;
+
 export interface RunFileOptions {
   /** Includes may not leave this folder. */
   workspaceRoot: string;
   /** Only parse and check. */
   checkOnly?: boolean;
+  /** Statements a run may execute before it is stopped with an error (default DEFAULT_MAX_STEPS). */
+  maxSteps?: number;
   createMachine: () => MachineApi;
 }
 
@@ -34,6 +43,21 @@ export function runFile(path: string, opts: RunFileOptions): FileReport {
     return { file: path, diagnostics, mismatches: [], statements: 0, hasErrors, passed: !hasErrors };
   }
   const run = new Run(program, { machine: opts.createMachine() });
-  const mismatches = run.runToEnd();
-  return { file: path, diagnostics, mismatches, statements: run.statements, hasErrors, passed: mismatches.length === 0 };
+  const maxSteps = opts.maxSteps ?? DEFAULT_MAX_STEPS;
+  while (run.statements < maxSteps && run.step());
+  const stopped = budgetExceeded(run, maxSteps);
+  const all = stopped ? sortDiagnostics([...diagnostics, stopped]) : diagnostics;
+  return { file: path, diagnostics: all, mismatches: run.mismatches, statements: run.statements, hasErrors: stopped !== undefined, passed: !stopped && run.mismatches.length === 0 };
+}
+
+/** The error of a run stopped by its budget, at the statement it would have run next. */
+function budgetExceeded(run: Run, maxSteps: number): Diagnostic | undefined {
+  const next = run.nextStatement();
+  if (run.done || !next) return undefined;
+  return {
+    file: run.frames()[0]!.file,
+    range: next.range,
+    severity: 'error',
+    message: `stopped after ${maxSteps} statements: the run exceeds its statement budget (raise it with --max-steps)`,
+  };
 }

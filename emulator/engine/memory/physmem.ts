@@ -1,6 +1,7 @@
 // Host physical memory: sparse 4 KiB frames, allocated deterministically and
 // materialised only when written, so a mapping of 1 TiB costs only the pages
 // touched. Page tables, CPU memory and DMA all live here.
+import { fail } from '../errno.js';
 import { PinLedger } from './pin-ledger.js';
 
 export const PAGE_SHIFT = 12;
@@ -12,11 +13,20 @@ export const PHYS_LIMIT = 1n << 40n;
 /** The first frame handed out; low memory is left to firmware, as on a PC. */
 const PHYS_BASE = 0x1_0000_0000n;
 
+/**
+ * The default cap on frames holding data (1 GiB): the emulator's own memory
+ * use is the frames a trace touches, so an untrusted trace that writes
+ * without end gets ENOMEM instead of exhausting the host.
+ */
+export const DEFAULT_FRAME_LIMIT = 1 << 18;
+
 export class PhysMem {
   /** Pins held on host pages (IO page sets register here); see `pinned()`. */
   readonly pins = new PinLedger();
   private readonly frames = new Map<bigint, Uint8Array>();
   private nextFree = PHYS_BASE;
+  /** How many frames may hold data at once (tests lower it). */
+  frameLimit = DEFAULT_FRAME_LIMIT;
 
   /** Allocates `size` bytes of contiguous frames aligned to `align` (both powers of two ≥ 4K). */
   alloc(size: bigint, align: bigint = BigInt(PAGE_SIZE)): bigint {
@@ -90,6 +100,9 @@ export class PhysMem {
   private frame(pfn: bigint): Uint8Array {
     let f = this.frames.get(pfn);
     if (!f) {
+      if (this.frames.size >= this.frameLimit) {
+        fail('ENOMEM', `the emulated host memory limit is reached: ${this.frameLimit} frames of 4 KiB hold data`);
+      }
       f = new Uint8Array(PAGE_SIZE);
       this.frames.set(pfn, f);
     }
