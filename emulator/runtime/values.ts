@@ -184,7 +184,8 @@ function faultField(f: FaultRecord, name: string): Value {
     s2: f.s2 === undefined ? undefined : bool(f.s2),
     detail: str(f.detail),
   };
-  return fields[name] ?? error(`this ${f.kind} fault record has no .${name}`);
+  // Own keys only: `.constructor` or `.__proto__` must not reach Object.prototype.
+  return (Object.hasOwn(fields, name) ? fields[name] : undefined) ?? error(`this ${f.kind} fault record has no .${name}`);
 }
 
 /** `==` on values: numbers, byte strings as lists of u8, strings and symbols by name. */

@@ -105,7 +105,6 @@ describe('no prototype pollution from field names', () => {
 
   it(
     'fields of a fault record named like Object.prototype members are errors (debug console path, no checker)',
-    { todo: 'faultField in emulator/runtime/values.ts indexes a plain object: `last_fault(d).constructor` returns Object' },
     () => {
       const { program } = checkText('/w/f.iotrace', 'device d0\ndma d0 read 0x1000000 u32\n', { workspaceRoot: '/w' });
       const run = new Run(program, { machine: createMachine() });
