@@ -9,6 +9,7 @@ import type { Run, StepEvent } from './interpreter.js';
 import { mismatchMessage } from './outcome.js';
 import { dmaTarget } from './dma-target.js';
 import { parseExpression } from './parse-expression.js';
+import { printExpr } from './print-expr.js';
 import { formatValue, isError, asInt, str, symbol, u64, type Value } from './values.js';
 
 export interface LineBreakpoint {
@@ -21,7 +22,19 @@ export interface LineBreakpoint {
   hit?: { op: '>=' | '%'; n: number };
   /** Logpoint: text and `{expr}` parts; it prints instead of stopping. */
   log?: (string | Expr)[];
-  hits: number;
+}
+
+/**
+ * The hits of a hit-counted breakpoint: every position, from the start of
+ * the trace, where its statement was next with its condition true. A hit's
+ * number is a property of its position, not of how the debugger got there,
+ * so forwards, backwards and after a goto the Nth hit is the same place.
+ */
+interface HitLedger {
+  /** The last position whose hit is known (-1: none yet). */
+  upTo: number;
+  /** Positions of the hits, ascending. */
+  positions: number[];
 }
 
 export interface FunctionBreakpoint {
@@ -56,6 +69,8 @@ export interface LogLine {
 
 export class Breakpoints {
   private lines = new Map<string, LineBreakpoint[]>();
+  /** By file, line and condition text: setting a file's breakpoints again keeps the counts of unchanged ones. */
+  private ledgers = new Map<string, HitLedger>();
   private functions: FunctionBreakpoint[] = [];
   private exceptions = new Map<ExceptionFilter, Expr | undefined>();
   private data: DataBreakpoint[] = [];
@@ -69,8 +84,55 @@ export class Breakpoints {
     return this.nextId++;
   }
 
-  setLines(file: string, bps: Omit<LineBreakpoint, 'hits'>[]): void {
-    this.lines.set(file, bps.map((b) => ({ ...b, hits: 0 })));
+  setLines(file: string, bps: LineBreakpoint[]): void {
+    this.lines.set(file, bps);
+  }
+
+  /** The last position every hit-counted breakpoint has counted (the shortest ledger's end; Infinity: none is hit-counted). */
+  countedUpTo(): number {
+    let low = Infinity;
+    for (const bp of this.hitCounted()) low = Math.min(low, this.ledger(bp).upTo);
+    return low;
+  }
+
+  /**
+   * Records the hits at the run's position, for the breakpoints whose ledger
+   * ends just before it. Called at every position a forward run passes
+   * (after() does it), and by the runtime's catch-up replay.
+   */
+  count(run: Run): void {
+    const p = run.statements;
+    const next = run.nextStatement();
+    for (const bp of this.hitCounted()) {
+      const l = this.ledger(bp);
+      if (l.upTo !== p - 1) continue;
+      l.upTo = p;
+      if (next && next.file === bp.file && next.range.start.line === bp.line && (!bp.condition || truthy(run.evaluate(bp.condition)))) l.positions.push(p);
+    }
+  }
+
+  private *hitCounted(): Generator<LineBreakpoint> {
+    for (const bps of this.lines.values()) for (const bp of bps) if (bp.hit) yield bp;
+  }
+
+  private ledger(bp: LineBreakpoint): HitLedger {
+    const key = `${bp.file}:${bp.line}:${bp.condition ? printExpr(bp.condition) : ''}`;
+    let l = this.ledgers.get(key);
+    if (!l) this.ledgers.set(key, (l = { upTo: -1, positions: [] }));
+    return l;
+  }
+
+  /** The number of the hit at `position` (1 = the first), counting from the start of the trace. */
+  private hitNumber(bp: LineBreakpoint, position: number): number {
+    const ps = this.ledger(bp).positions;
+    let lo = 0;
+    let hi = ps.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (ps[mid]! <= position) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
   }
 
   setFunctions(bps: FunctionBreakpoint[]): void {
@@ -116,11 +178,13 @@ export class Breakpoints {
    * asks whether the position would stop.
    */
   after(run: Run, ev: StepEvent, forward: boolean, log: (l: LogLine) => void): Hit | undefined {
+    if (forward) this.count(run);
     return this.exception(run, ev) ?? this.dataChange(run) ?? this.functionHit(run, ev) ?? this.lineHit(run, forward, log);
   }
 
   /** At the start of a run (nothing stepped yet): a breakpoint on the first statement. */
   atStart(run: Run, log: (l: LogLine) => void): Hit | undefined {
+    this.count(run);
     return this.lineHit(run, true, log);
   }
 
@@ -165,9 +229,9 @@ export class Breakpoints {
       if (bp.line !== next.range.start.line) continue;
       if (bp.condition && !truthy(run.evaluate(bp.condition))) continue;
       if (bp.hit) {
-        // Hit counts are a forward notion: going back, the breakpoint stops wherever it would be hit.
-        if (forward) bp.hits++;
-        if (forward && (bp.hit.op === '>=' ? bp.hits < bp.hit.n : bp.hits % bp.hit.n !== 0)) continue;
+        // The ledger covers this position: forwards count() just ran, backwards the runtime caught up first.
+        const n = this.hitNumber(bp, run.statements);
+        if (bp.hit.op === '>=' ? n < bp.hit.n : n % bp.hit.n !== 0) continue;
       }
       if (bp.log) {
         if (forward) log({ text: interpolate(bp.log, run), stmt: next });

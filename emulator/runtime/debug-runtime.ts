@@ -102,6 +102,7 @@ export class DebugRuntime extends EventEmitter {
   /** Back to the last position where a breakpoint would have stopped, else the start. */
   reverseContinue(): void {
     const bps = this.breakpoints;
+    this.countHits();
     this.back({
       begin: (run) => bps.begin(run),
       after: (run, ev) => {
@@ -133,6 +134,21 @@ export class DebugRuntime extends EventEmitter {
     return found?.hit;
   }
 
+  /**
+   * Brings every hit-counted breakpoint's ledger up to the current position
+   * by replaying the positions it has not seen (a breakpoint set late, or
+   * positions passed by goto or seek, which do not count); the run ends where
+   * it was, in the same state, as replay is deterministic.
+   */
+  private countHits(): void {
+    const here = this.timeline.position;
+    const from = this.breakpoints.countedUpTo() + 1;
+    if (from > here) return;
+    this.timeline.seek(from);
+    this.breakpoints.count(this.run);
+    while (this.timeline.position < here && this.timeline.step()) this.breakpoints.count(this.run);
+  }
+
   private atStart(stmt: Stmt): boolean {
     this.timeline.seek(0);
     return this.run.nextStatement() === stmt;
@@ -153,6 +169,7 @@ export class DebugRuntime extends EventEmitter {
   private forward(done: (run: Run, ev: StepEvent) => boolean, reason: Stop['reason'] = 'step', breakpoints = true): void {
     const token = ++this.token;
     this.pauseRequested = false;
+    if (breakpoints) this.countHits();
     this.breakpoints.begin(this.run);
     let slices = 0;
     const slice = (): void => {

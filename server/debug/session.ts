@@ -19,8 +19,10 @@ import { parseExpression } from '../../emulator/runtime/parse-expression.js';
 import { queryNames } from '../../emulator/runtime/queries.js';
 import { formatValue, isError } from '../../emulator/runtime/values.js';
 import { parseMemoryReference } from './memory-reference.js';
+import { objectOrigin } from './object-origin.js';
 import { SourceLines } from './source-lines.js';
-import { localsNodes, machineScopes, valueNode, type TreeNode } from './variable-tree.js';
+import type { TreeNode } from './tree-node.js';
+import { localsNodes, machineScopes, valueNode } from './variable-tree.js';
 
 export interface LaunchArgs extends DebugProtocol.LaunchRequestArguments {
   program: string;
@@ -457,13 +459,14 @@ export class IotraceDebugSession extends LoggingDebugSession {
     return this.hex ? text : text.replace(/\b0x[0-9a-f]+\b/gi, (h) => BigInt(h).toString());
   }
 
-  protected override customRequest(command: string, response: DebugProtocol.Response): void {
+  protected override customRequest(command: string, response: DebugProtocol.Response, args?: unknown): void {
     if (command === 'toggleFormatting') {
       this.hex = !this.hex;
       response.body = { hex: this.hex };
       this.sendResponse(response);
       this.sendEvent(new InvalidatedEvent(['variables']));
     } else if (command === 'machineSnapshot') this.machineSnapshot(response);
+    else if (command === 'objectOrigin') this.objectOrigin(response, args);
     else this.sendErrorResponse(response, 10, `unknown request ${command}`);
   }
 
@@ -478,6 +481,18 @@ export class IotraceDebugSession extends LoggingDebugSession {
     const dma = rt.lastDma();
     const body = { ...machineSnapshot(m), ...(dma && { lastDma: { device: dma.device, iova: dma.iova } }) };
     response.body = JSON.parse(JSON.stringify(body, (_k, v: unknown) => (typeof v === 'bigint' ? `0x${v.toString(16)}` : v))) as unknown;
+    this.sendResponse(response);
+  }
+
+  /** The statement that created object `{ fd, id }` (for the object graph's click): `{ file, line }`, line 0-based. */
+  private objectOrigin(response: DebugProtocol.Response, args: unknown): void {
+    const rt = this.runtime;
+    if (!rt) return this.sendErrorResponse(response, 4, 'no program is loaded');
+    const { fd, id } = (args ?? {}) as { fd?: unknown; id?: unknown };
+    if (typeof fd !== 'string' || typeof id !== 'number') return this.sendErrorResponse(response, 11, 'objectOrigin needs { fd: string, id: number }');
+    const origin = objectOrigin(rt.timeline, fd, id);
+    if (!origin) return this.sendErrorResponse(response, 12, `no statement up to here created object ${id} of ${fd}`);
+    response.body = origin;
     this.sendResponse(response);
   }
 

@@ -1,12 +1,11 @@
 // What the Variables view shows, as a tree of named nodes whose children are
-// computed only when expanded: a frame's locals and the machine's state
-// (Objects, IOAS, Devices and groups) read through emulator/engine/inspect.
-// Addresses and sizes show in hex; ids and counts in decimal.
+// computed only when expanded: a frame's locals and the machine's state read
+// through emulator/engine/inspect (Objects, IOAS, Devices and groups, Last
+// DMA here; Page tables, vIOMMUs, Faults and events in their own files).
 import { inspectDevices } from '../../emulator/engine/inspect/devices.js';
 import { openIommufds } from '../../emulator/engine/inspect/files.js';
 import { inspectIoas } from '../../emulator/engine/inspect/ioas.js';
 import { describeObject } from '../../emulator/engine/inspect/objects.js';
-import { rootTable, tableEntries, type TableRef } from '../../emulator/engine/inspect/page-tables.js';
 import type { LastDma } from '../../emulator/runtime/debug-runtime.js';
 import { isPagingDomain } from '../../emulator/engine/core/iommu-domain.js';
 import { Hwpt } from '../../emulator/engine/iommufd/hwpt.js';
@@ -14,19 +13,11 @@ import { Ioas } from '../../emulator/engine/iommufd/ioas.js';
 import { Machine } from '../../emulator/engine/machine.js';
 import type { Run } from '../../emulator/runtime/interpreter.js';
 import { formatValue, type Value } from '../../emulator/runtime/values.js';
+import { eventQueueNodes } from './event-queue-nodes.js';
 import { formatMemoryReference } from './memory-reference.js';
-
-export interface TreeNode {
-  name: string;
-  value: string;
-  children?: () => TreeNode[];
-  memoryReference?: string;
-  /** An expression whose value a data breakpoint on this node watches. */
-  watch?: string;
-}
-
-const hex = (n: bigint): string => `0x${n.toString(16)}`;
-const range = (r: { start: bigint; last: bigint }): string => `${hex(r.start)}..${hex(r.last)}`;
+import { pageTableNodes } from './page-table-nodes.js';
+import { hex, leaf, listNode, range, type TreeNode } from './tree-node.js';
+import { viommuNodes } from './viommu-nodes.js';
 
 /** A runtime value: lists and records expand. */
 export function valueNode(name: string, v: Value): TreeNode {
@@ -40,14 +31,6 @@ export function localsNodes(run: Run, frame: number): TreeNode[] {
   return (run.frames()[frame]?.locals ?? []).map(([k, v]) => valueNode(k, v));
 }
 
-function listNode(name: string, items: TreeNode[]): TreeNode {
-  return { name, value: `${items.length} item${items.length === 1 ? '' : 's'}`, children: () => items };
-}
-
-function leaf(name: string, value: string): TreeNode {
-  return { name, value };
-}
-
 /** The machine-wide scopes, or nothing when the run's machine is not the emulator's. */
 export function machineScopes(run: Run, lastDma: () => LastDma | undefined): { name: string; children: () => TreeNode[] }[] {
   const m = run.machine;
@@ -57,45 +40,10 @@ export function machineScopes(run: Run, lastDma: () => LastDma | undefined): { n
     { name: 'IOAS', children: () => ioasNodes(m) },
     { name: 'Page tables', children: () => pageTableNodes(m) },
     { name: 'Devices and groups', children: () => deviceNodes(m) },
+    { name: 'vIOMMUs', children: () => viommuNodes(m) },
+    { name: 'Faults and events', children: () => eventQueueNodes(m) },
     { name: 'Last DMA', children: () => lastDmaNodes(lastDma()) },
   ];
-}
-
-function pageTableNodes(m: Machine): TreeNode[] {
-  const out: TreeNode[] = [];
-  for (const { name: fd, file } of openIommufds(m)) {
-    for (const obj of file.objects.live()) {
-      if (!(obj instanceof Hwpt) || !isPagingDomain(obj.domain)) continue;
-      const root = rootTable(obj.domain);
-      out.push({
-        name: `${obj.type} ${obj.id}`,
-        value: root ? `root 0x${root.table.toString(16)}, level ${root.level}` : `${obj.domain.describe()} (format not decoded)`,
-        memoryReference: formatMemoryReference({ kind: 'iova', fd, hwpt: obj.id }, 0n),
-        ...(root && { children: () => tableNodes(m, root) }),
-      });
-    }
-  }
-  return out;
-}
-
-/** One table's present entries; a table entry expands to the table below. */
-function tableNodes(m: Machine, t: TableRef): TreeNode[] {
-  return tableEntries(m.host.phys, t).map((e) => {
-    const perms = `${e.read ? 'R' : '-'}${e.write ? 'W' : '-'}${e.accessed ? 'A' : '-'}${e.dirty ? 'D' : '-'}`;
-    const fields = (): TreeNode[] => [
-      leaf('descriptor', hex(e.descriptor)),
-      leaf('iova', `${hex(e.iovaStart)}..${hex(e.iovaLast)}`),
-      leaf('R/W/A/D', perms),
-      ...(e.next
-        ? [{ name: `L${e.next.level} table`, value: hex(e.next.table), memoryReference: formatMemoryReference({ kind: 'phys' }, e.next.table), children: () => tableNodes(m, e.next!) }]
-        : [{ name: 'page', value: hex(e.page!), memoryReference: formatMemoryReference({ kind: 'phys' }, e.page!) }]),
-    ];
-    return {
-      name: `L${t.level}[${e.index}]`,
-      value: `${hex(e.descriptor)} ${e.next ? `-> L${e.next.level} table ${hex(e.next.table)}` : `-> page ${hex(e.page!)} ${perms}`}`,
-      children: fields,
-    };
-  });
 }
 
 function lastDmaNodes(d: LastDma | undefined): TreeNode[] {

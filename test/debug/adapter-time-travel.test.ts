@@ -60,6 +60,61 @@ describe('debug adapter: time travel', () => {
     assert.equal(await variableTree(dc), at24);
   });
 
+  it('hit counts hold going back: reverseContinue stops only at hits the count allows', async () => {
+    // Line 13 runs once per loop turn, at = 0, 0x1000, 0x2000: hits 1, 2, 3.
+    await launch(dc, {}, () => setLines(dc, [{ line: 13, hitCondition: '2' }]));
+    assert.equal((await stopped(dc)).line, 13);
+    assert.equal(await evaluate(dc, 'at'), '0x1000');
+    dc.continueRequest({ threadId: 1 });
+    assert.equal((await stopped(dc)).line, 13);
+    assert.equal(await evaluate(dc, 'at'), '0x2000');
+    dc.reverseContinueRequest({ threadId: 1 });
+    let s = await stopped(dc);
+    assert.deepEqual([s.reason, s.line], ['breakpoint', 13]);
+    assert.equal(await evaluate(dc, 'at'), '0x1000');
+    // The first hit does not satisfy ">= 2": going back passes it, to the start.
+    dc.reverseContinueRequest({ threadId: 1 });
+    s = await stopped(dc);
+    assert.equal(s.reason, 'entry');
+    // Forwards again the numbering is the same (hits are counted from the start, not per pass).
+    dc.continueRequest({ threadId: 1 });
+    assert.equal((await stopped(dc)).line, 13);
+    assert.equal(await evaluate(dc, 'at'), '0x1000');
+  });
+
+  it('a hit count set after running past its hits counts them from the start of the trace', async () => {
+    await launch(dc, {}, () => setLines(dc, [24]));
+    assert.equal((await stopped(dc)).line, 24);
+    await setLines(dc, [{ line: 13, hitCondition: '% 2' }, 24]);
+    dc.reverseContinueRequest({ threadId: 1 });
+    let s = await stopped(dc);
+    assert.deepEqual([s.reason, s.line], ['breakpoint', 13]);
+    assert.equal(await evaluate(dc, 'at'), '0x1000', 'the 2nd hit, not the 3rd');
+    dc.reverseContinueRequest({ threadId: 1 });
+    assert.equal((await stopped(dc)).reason, 'entry');
+    // After a goto (which does not count), the count still holds forwards.
+    const targets = await dc.gotoTargetsRequest({ source: { path: NESTED }, line: 20 });
+    dc.gotoRequest({ threadId: 1, targetId: targets.body.targets[0]!.id });
+    assert.equal((await stopped(dc)).line, 20);
+    dc.continueRequest({ threadId: 1 });
+    assert.equal((await stopped(dc)).line, 24, 'the 3rd hit is not a multiple of 2');
+  });
+
+  it('hits passed by a goto (which does not stop at breakpoints) are still counted going back', async () => {
+    await launch(dc, { stopOnEntry: true }, () => setLines(dc, [{ line: 13, hitCondition: '2' }]));
+    assert.equal((await stopped(dc)).reason, 'entry');
+    const targets = await dc.gotoTargetsRequest({ source: { path: NESTED }, line: 22 });
+    dc.gotoRequest({ threadId: 1, targetId: targets.body.targets[0]!.id });
+    assert.equal((await stopped(dc)).line, 22);
+    dc.reverseContinueRequest({ threadId: 1 });
+    const s = await stopped(dc);
+    assert.deepEqual([s.reason, s.line], ['breakpoint', 13]);
+    assert.equal(await evaluate(dc, 'at'), '0x2000', 'the 3rd hit is the last that satisfies ">= 2"');
+    dc.reverseContinueRequest({ threadId: 1 });
+    assert.equal((await stopped(dc)).line, 13);
+    assert.equal(await evaluate(dc, 'at'), '0x1000');
+  });
+
   it('goto jumps backwards and forwards to a statement', async () => {
     await launch(dc, {}, () => setLines(dc, [8]));
     await stopped(dc);

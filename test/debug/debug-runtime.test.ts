@@ -3,12 +3,19 @@
 import assert from 'node:assert/strict';
 import { resolve } from 'node:path';
 import { describe, it } from 'node:test';
+import fc from 'fast-check';
 import { createMachine } from '../../emulator/engine/machine.js';
 import { checkFile, checkText } from '../../emulator/language/index.js';
 import { parseHitCondition, parseLogMessage } from '../../emulator/runtime/breakpoints.js';
 import { DebugRuntime, type Stop } from '../../emulator/runtime/debug-runtime.js';
 import { Run } from '../../emulator/runtime/interpreter.js';
 import { parseExpression } from '../../emulator/runtime/parse-expression.js';
+
+function parseExpr(text: string) {
+  const p = parseExpression(text);
+  assert.ok(p.ok);
+  return p.expr;
+}
 
 function runtimeFor(text: string): DebugRuntime {
   const { program, diagnostics } = checkText('/ws/t.iotrace', text, { workspaceRoot: '/ws', readFile: () => '' });
@@ -50,6 +57,38 @@ describe('DebugRuntime', () => {
       rt.continue();
     }
     assert.deepEqual(seen, [2n, 4n, 6n]);
+  });
+
+  it('reverseContinue stops at exactly the hits continue stopped at, in reverse, for any hit count and condition', async () => {
+    const iOf = (rt: DebugRuntime) => rt.run.evaluate(parseExpr('i')) as bigint;
+    await fc.assert(fc.asyncProperty(
+      fc.constantFrom<'>=' | '%'>('>=', '%'), fc.integer({ min: 1, max: 5 }), fc.constantFrom('', 'i % 3 != 0'), fc.integer({ min: 1, max: 12 }),
+      async (op, n, cond, interval) => {
+        const { program } = checkText('/ws/t.iotrace', 'repeat i in 0..11 {\n  let x = i\n}\nlet end = 1\n', { workspaceRoot: '/ws', readFile: () => '' });
+        const rt = new DebugRuntime(program, createMachine, { interval });
+        rt.breakpoints.setLines('/ws/t.iotrace', [
+          { id: 1, file: '/ws/t.iotrace', line: 1, hit: { op, n }, ...(cond && { condition: parseExpr(cond) }) },
+          { id: 2, file: '/ws/t.iotrace', line: 3 },
+        ]);
+        const forward: bigint[] = [];
+        let stop = nextStop(rt);
+        rt.start(false);
+        while ((await stop).hit?.ids[0] === 1) {
+          forward.push(iOf(rt));
+          stop = nextStop(rt);
+          rt.continue();
+        }
+        const backward: bigint[] = [];
+        for (;;) {
+          // Going back stops synchronously: listen first.
+          stop = nextStop(rt);
+          rt.reverseContinue();
+          if ((await stop).reason === 'entry') break;
+          backward.push(iOf(rt));
+        }
+        assert.deepEqual(backward, [...forward].reverse());
+      },
+    ), { numRuns: 30 });
   });
 
   it('a loop with an empty body finishes at once', () => {

@@ -2,8 +2,12 @@
 // the objects it holds / that hold it, in the kernel's words.
 import { Access } from '../iommufd/access.js';
 import { IommufdDevice } from '../iommufd/device.js';
+import { HwQueue } from '../iommufd/hw-queue.js';
 import { HwptNested, HwptPaging } from '../iommufd/hwpt.js';
 import type { IommufdObject, ObjectType } from '../iommufd/object.js';
+import { Vdevice } from '../iommufd/vdevice.js';
+import { Veventq } from '../iommufd/veventq.js';
+import { Viommu } from '../iommufd/viommu.js';
 import type { Machine } from '../machine.js';
 import { openIommufds } from './files.js';
 
@@ -37,8 +41,17 @@ export function describeObject(fd: string, obj: IommufdObject): ObjectInfo {
     info.holds.push(`IOAS ${obj.ioas.id}`);
     info.detail = `${obj.autoDomain ? 'auto domain' : 'user-allocated'}${obj.nestParent ? ', nest parent' : ''}: ${obj.domain.describe()}`;
   } else if (obj instanceof HwptNested) {
-    info.holds.push(`HWPT_PAGING ${obj.parent.id} (parent)`);
+    // Through a vIOMMU the nested HWPT holds the vIOMMU, not its parent.
+    info.holds.push(obj.viommu ? `VIOMMU ${obj.viommu.id}` : `HWPT_PAGING ${obj.parent.id} (parent)`);
     info.detail = obj.domain.describe();
+  } else if (obj instanceof Viommu) {
+    info.holds.push(`HWPT_PAGING ${obj.hwpt.id} (nesting parent)`);
+    info.detail = `type 0x${obj.vtype.toString(16)} on ${obj.iommu.name}`;
+  } else if (obj instanceof Vdevice) {
+    info.holds.push(`VIOMMU ${obj.viommu.id}`, `DEVICE ${obj.idev.id}`);
+    info.detail = `virt_id 0x${obj.virtId.toString(16)}`;
+  } else if (obj instanceof Veventq || obj instanceof HwQueue) {
+    info.holds.push(`VIOMMU ${obj.viommu.id}`);
   } else if (obj instanceof IommufdDevice) {
     info.detail = `device ${obj.dev.name}`;
     for (const [pasid, att] of obj.igroup.attachments) {

@@ -65,6 +65,16 @@ export class Fault extends IommufdObject {
     this.fd = new EventFd(file, this, '[iommufd-pgfault]');
   }
 
+  /** The groups not read yet, oldest first (for inspection). */
+  get queued(): readonly IopfGroup[] {
+    return this.deliver;
+  }
+
+  /** The groups read and not answered yet, by cookie (for inspection). */
+  get outstanding(): ReadonlyMap<number, IopfGroup> {
+    return this.response;
+  }
+
   /** iommufd_fault_iopf_handler: a complete group arrives. */
   enqueue(group: IopfGroup): void {
     this.deliver.push(group);

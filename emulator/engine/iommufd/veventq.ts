@@ -69,6 +69,11 @@ export class Veventq extends IommufdObject {
     return out;
   }
 
+  /** The records waiting to be read, oldest first (for inspection). */
+  get queued(): readonly Vevent[] {
+    return this.deliver;
+  }
+
   get pending(): number {
     return this.deliver.length;
   }
