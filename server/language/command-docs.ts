@@ -2,6 +2,7 @@
 // query tables themselves so it can never drift from what the checker
 // accepts. Hover, completion's resolve and signature help all read it.
 import type { ArgKind, ArgSpec, CommandSpec, ResultSpec } from '../../emulator/language/command-spec.js';
+import { errnoRules, ruleLines } from '../../emulator/language/errno-rules.js';
 import { ioctlStruct } from '../../emulator/language/ioctl-structs.js';
 import type { QuerySpec } from '../../emulator/language/queries.js';
 import { anId, idName } from '../../emulator/language/static-value.js';
@@ -74,6 +75,8 @@ export function commandDoc(spec: CommandSpec): string {
   if (spec.args.length) out.push('', ...spec.args.map((a) => `- ${argDoc(a)}`));
   const result = resultText(spec.result);
   if (result) out.push('', `Binds ${result}: \`NAME = ${spec.name} ...\`.`);
+  const rules = errnoRules(spec.name);
+  if (rules?.length) out.push('', 'Errno rules, in the kernel\'s check order:', '', ...ruleLines(rules).map((l) => `- ${l}`));
   if (spec.ioctl) out.push('', 'Raw controls: `size=`, `trailing=`, `arg=null`, `data=h"..."`, and any struct field by its C name.');
   return out.join('\n');
 }

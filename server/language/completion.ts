@@ -8,7 +8,8 @@ import type { ArgKind, ArgSpec } from '../../emulator/language/command-spec.js';
 import { FAULT_KINDS } from '../../emulator/language/checker.js';
 import { COMMANDS } from '../../emulator/language/commands.js';
 import { CONSTANTS, FAULT_FIELDS, QUERIES } from '../../emulator/language/queries.js';
-import { ERRNO } from '../../emulator/engine/errno.js';
+import { ERRNO, type ErrnoName } from '../../emulator/engine/errno.js';
+import { errnoRules } from '../../emulator/language/errno-rules.js';
 import type { Analysis } from './analysis.js';
 import { commandSignature, kindText, querySignature, resultText } from './command-docs.js';
 import { cursorContext } from './statement-context.js';
@@ -52,7 +53,7 @@ export function completions(a: Analysis, pos: Position): Completion[] {
       return [
         { label: 'ok', kind: 'constant' },
         { label: 'fault', kind: 'keyword', insertText: 'fault ' },
-        ...Object.entries(ERRNO).map(([name, n]): Completion => ({ label: name, kind: 'errno', detail: `errno ${n}` })),
+        ...errnoItems(context.command),
       ];
     case 'field':
       return fieldsOf(context.object, scope).map((f) => ({ label: f, kind: 'field' }));
@@ -76,6 +77,19 @@ export function completions(a: Analysis, pos: Position): Completion[] {
       return out;
     }
   }
+}
+
+/**
+ * Every errno; those the command's ioctl can return come first (preferred,
+ * detail: the first check that gives it), in the kernel's check order.
+ */
+function errnoItems(command: string | undefined): Completion[] {
+  const rules = command ? errnoRules(command) ?? [] : [];
+  const first = new Map<string, string>();
+  for (const x of rules) if (!first.has(x.errno)) first.set(x.errno, x.when);
+  const likely = [...first].map(([name, when]): Completion => ({ label: name, kind: 'errno', detail: `errno ${ERRNO[name as ErrnoName]}: ${when}`, preferred: true }));
+  const rest = Object.entries(ERRNO).filter(([name]) => !first.has(name)).map(([name, n]): Completion => ({ label: name, kind: 'errno', detail: `errno ${n}` }));
+  return [...likely, ...rest];
 }
 
 function keyItem(k: ArgSpec): Completion {

@@ -15,8 +15,8 @@ export interface InlayHint {
 export function inlayHints(a: Analysis, live: LiveResult | undefined, range: Range): InlayHint[] {
   if (!live || live.analysis !== a) return [];
   const out: InlayHint[] = [];
-  for (const [stmt, r] of live.results) {
-    if (stmt.kind !== 'command' || r.file !== a.file || !rangesOverlap(r.range, range)) continue;
+  for (const r of live.results.values()) {
+    if (r.kind !== 'command' || r.file !== a.file || !rangesOverlap(r.range, range)) continue;
     const times = r.count > 1 ? ` (×${r.count}, last)` : '';
     out.push({ position: r.range.end, label: `→ ${r.shown}${times}`, tooltip: r.reason });
   }

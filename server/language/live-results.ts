@@ -1,9 +1,11 @@
-// Live results: the document runs on a fresh engine in the background, in
-// slices of a bounded number of statements (so no request ever waits behind
-// a full run), with a total step budget (so a huge or endless trace cannot
-// hold the server), and is abandoned as soon as a newer text arrives. The
-// result is each statement's actual outcome and every mismatch; inlay hints,
-// hover, diagnostics and "accept the actual outcome" read it.
+// Live results: the document runs on a fresh engine in the background and
+// each statement's actual outcome and every mismatch are recorded; inlay
+// hints, hover, diagnostics and "accept the actual outcome" read them. This
+// file holds the recording (shared by both ways of running) and the
+// in-process runner: slices of a bounded number of statements (so no request
+// waits behind a full run) with a total step budget, abandoned as soon as a
+// newer text arrives. The server prefers live-worker-runner.ts, which runs the
+// same steps in a worker thread bounded in memory too, and falls back to this.
 import type { MachineApi } from '../../emulator/engine/machine-api.js';
 import type { Range, Stmt } from '../../emulator/language/ast.js';
 import { COMMANDS } from '../../emulator/language/commands.js';
@@ -13,6 +15,8 @@ import { formatValue } from '../../emulator/runtime/values.js';
 import type { Analysis } from './analysis.js';
 
 export interface StatementResult {
+  /** Commands get inlay hints; other statements (calls, lets) only count. */
+  kind: Stmt['kind'];
   file: string;
   range: Range;
   /** The last outcome as it reads in a hint: `3`, `EBUSY`, `fault translation @ L3`. */
@@ -37,7 +41,8 @@ export interface LiveMismatch {
 export interface LiveResult {
   /** The analysis it ran: results are only shown for this exact text. */
   analysis: Analysis;
-  results: Map<Stmt, StatementResult>;
+  /** By `stmtKey`: plain data, so a worker's run of the same text can fill it. */
+  results: Map<string, StatementResult>;
   mismatches: LiveMismatch[];
   /** Set when the step budget ran out before the end. */
   stoppedEarly?: string;
@@ -78,24 +83,8 @@ export class LiveRunner {
     const defer = this.opts.defer ?? ((fn) => setImmediate(fn));
     const step = (): void => {
       if (token.cancelled) return;
-      try {
-        for (let i = 0; i < slice; i++) {
-          const ev = run.step();
-          if (!ev) return this.finish(a.file, token, result, done);
-          record(result, ev.stmt, ev.actual, run.machine);
-          if (ev.mismatch) {
-            result.mismatches.push({ file: ev.mismatch.file, range: ev.mismatch.range, message: mismatchMessage(ev.mismatch), actual: outcomeText(ev.actual) });
-          }
-          if (run.statements >= max) {
-            result.stoppedEarly = `live results stop after ${max} statements`;
-            return this.finish(a.file, token, result, done);
-          }
-        }
-      } catch (e) {
-        result.stoppedEarly = `the run stopped: ${(e as Error).message}`;
-        return this.finish(a.file, token, result, done);
-      }
-      defer(step);
+      if (runSteps(run, result, slice, max) === 'more') defer(step);
+      else this.finish(a.file, token, result, done);
     };
     defer(step);
   }
@@ -112,9 +101,43 @@ export class LiveRunner {
   }
 }
 
-function record(result: LiveResult, stmt: Stmt, actual: Actual, machine: MachineApi): void {
-  const prev = result.results.get(stmt);
-  result.results.set(stmt, {
+/** Where a statement stands: the same text run elsewhere (a worker) gives the same key. */
+export function stmtKey(stmt: { file: string; range: Range }): string {
+  return `${stmt.file}:${stmt.range.start.line}:${stmt.range.start.character}`;
+}
+
+/**
+ * Runs up to `count` statements of `run` into `result`; 'done' when the run
+ * ended, stopped on the budget `max`, or threw (then `stoppedEarly` says why).
+ * `changed` collects the keys of the statements whose results were updated.
+ */
+export function runSteps(run: Run, result: Omit<LiveResult, 'analysis'>, count: number, max: number, changed?: Set<string>): 'more' | 'done' {
+  try {
+    for (let i = 0; i < count; i++) {
+      const ev = run.step();
+      if (!ev) return 'done';
+      const key = record(result, ev.stmt, ev.actual, run.machine);
+      changed?.add(key);
+      if (ev.mismatch) {
+        result.mismatches.push({ file: ev.mismatch.file, range: ev.mismatch.range, message: mismatchMessage(ev.mismatch), actual: outcomeText(ev.actual) });
+      }
+      if (run.statements >= max) {
+        result.stoppedEarly = `live results stop after ${max} statements`;
+        return 'done';
+      }
+    }
+    return 'more';
+  } catch (e) {
+    result.stoppedEarly = `the run stopped: ${(e as Error).message}`;
+    return 'done';
+  }
+}
+
+function record(result: Omit<LiveResult, 'analysis'>, stmt: Stmt, actual: Actual, machine: MachineApi): string {
+  const key = stmtKey(stmt);
+  const prev = result.results.get(key);
+  result.results.set(key, {
+    kind: stmt.kind,
     file: stmt.file,
     range: stmt.range,
     shown: shownText(actual),
@@ -123,6 +146,7 @@ function record(result: LiveResult, stmt: Stmt, actual: Actual, machine: Machine
     count: (prev?.count ?? 0) + 1,
     users: objectUsers(stmt, actual, machine),
   });
+  return key;
 }
 
 /** The users of the object a statement just created, on the iommufd it ran on. */
@@ -172,7 +196,7 @@ function shownText(actual: Actual): string {
 export function describeLive(result: LiveResult | undefined, a: Analysis): ((def: { stmt?: Stmt }) => string | undefined) | undefined {
   if (result?.analysis !== a) return undefined;
   return (def) => {
-    const r = def.stmt ? result.results.get(def.stmt) : undefined;
+    const r = def.stmt ? result.results.get(stmtKey(def.stmt)) : undefined;
     if (!r) return undefined;
     const runs = r.count > 1 ? ` (last of ${r.count} runs)` : '';
     const users = r.users !== undefined ? `; its object has ${r.users} user${r.users === 1 ? '' : 's'} after this statement` : '';

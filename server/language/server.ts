@@ -7,6 +7,7 @@ import {
   type InitializeParams, type InitializeResult, type Connection, type TextEdit,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
+import { join } from 'node:path';
 import { createMachine } from '../../emulator/engine/machine.js';
 import { formatLines } from '../../emulator/language/format.js';
 import { COMMANDS } from '../../emulator/language/commands.js';
@@ -20,7 +21,8 @@ import { documentSymbols } from './document-symbols.js';
 import { foldingRanges } from './folding.js';
 import { hover } from './hover.js';
 import { inlayHints } from './inlay-hints.js';
-import { describeLive, LiveRunner, type LiveResult } from './live-results.js';
+import { describeLive, type LiveResult } from './live-results.js';
+import { WorkerLiveRunner } from './live-worker-runner.js';
 import {
   fromDiagnostic, highlightKind, markdown, toCompletionItem, toDiagnostic, toDocumentSymbol, toPath, toSelectionRange, toSymbolKind, toUri,
 } from './lsp-convert.js';
@@ -33,11 +35,14 @@ import { Workspace } from './workspace.js';
 import { workspaceSymbols } from './workspace-symbols.js';
 
 const DEBOUNCE_MS = 200;
+/** The live run's heap limit unless `initializationOptions.liveMemoryMb` sets another. */
+const LIVE_MEMORY_MB = 1024;
 
 const connection: Connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
 const workspace = new Workspace(undefined);
-const live = new LiveRunner({ createMachine });
+const liveOptions = { createMachine, script: join(__dirname, 'live-worker.js'), maxMemoryMb: LIVE_MEMORY_MB, openTexts: () => workspace.openTexts() };
+const live = new WorkerLiveRunner(liveOptions);
 const liveResults = new Map<string, LiveResult>();
 const timers = new Map<string, NodeJS.Timeout>();
 let pullDiagnostics = false;
@@ -48,6 +53,8 @@ connection.onInitialize((params: InitializeParams): InitializeResult => {
   workspace.root = folder ? toPath(folder) : undefined;
   pullDiagnostics = params.capabilities.textDocument?.diagnostic !== undefined;
   refreshInlayHints = params.capabilities.workspace?.inlayHint?.refreshSupport === true;
+  const memory = (params.initializationOptions as { liveMemoryMb?: unknown } | undefined)?.liveMemoryMb;
+  if (typeof memory === 'number' && memory > 0) liveOptions.maxMemoryMb = memory;
   return {
     capabilities: {
       textDocumentSync: TextDocumentSyncKind.Incremental,
@@ -78,6 +85,11 @@ function analysisOf(uri: string): Analysis | undefined {
   return workspace.analysis(toPath(uri));
 }
 
+/** The analysis a request about `line` (or the whole document) is answered from: the last one while a re-analysis is pending (workspace.ts). */
+function requestAnalysis(uri: string, line?: number): Analysis | undefined {
+  return workspace.forRequest(toPath(uri), line);
+}
+
 function diagnosticsOf(a: Analysis): FileDiagnostic[] {
   return [...documentDiagnostics(a), ...liveDiagnostics(a, liveResults.get(a.file))];
 }
@@ -94,15 +106,21 @@ function scheduleCheck(uri: string): void {
   clearTimeout(timers.get(uri));
   timers.set(uri, setTimeout(() => {
     timers.delete(uri);
-    const a = analysisOf(uri);
-    if (!a) return;
-    publish(uri);
-    live.start(a, (result) => {
-      liveResults.set(a.file, result);
-      publish(uri);
-      if (refreshInlayHints) void connection.languages.inlayHint.refresh();
-    });
+    // Read the requests already waiting first: they are answered from the last analysis (workspace.ts).
+    setImmediate(() => checkNow(uri));
   }, DEBOUNCE_MS));
+}
+
+/** Checks and publishes `uri`, then starts a background run of its text. */
+function checkNow(uri: string): void {
+  const a = analysisOf(uri);
+  if (!a) return;
+  publish(uri);
+  live.start(a, (result) => {
+    liveResults.set(a.file, result);
+    publish(uri);
+    if (refreshInlayHints) void connection.languages.inlayHint.refresh();
+  });
 }
 
 documents.onDidChangeContent((e) => {
@@ -141,14 +159,14 @@ connection.onCompletionResolve((item) => {
 });
 
 connection.onHover((p) => {
-  const a = analysisOf(p.textDocument.uri);
+  const a = requestAnalysis(p.textDocument.uri, p.position.line);
   if (!a) return null;
   const h = hover(a, p.position, describeLive(liveResults.get(a.file), a));
   return h ? { range: h.range, contents: markdown(h.markdown) } : null;
 });
 
 connection.onSignatureHelp((p) => {
-  const a = analysisOf(p.textDocument.uri);
+  const a = requestAnalysis(p.textDocument.uri, p.position.line);
   const s = a && signatureHelp(a, p.position);
   if (!s) return null;
   return {
@@ -159,18 +177,18 @@ connection.onSignatureHelp((p) => {
 });
 
 connection.onDefinition((p) => {
-  const a = analysisOf(p.textDocument.uri);
+  const a = requestAnalysis(p.textDocument.uri, p.position.line);
   const loc = a && definition(a, p.position);
   return loc ? { uri: toUri(loc.file), range: loc.range } : null;
 });
 
 connection.onReferences((p) => {
-  const a = analysisOf(p.textDocument.uri);
+  const a = requestAnalysis(p.textDocument.uri, p.position.line);
   return a ? references(a, p.position, p.context.includeDeclaration).map((l) => ({ uri: toUri(l.file), range: l.range })) : [];
 });
 
 connection.onDocumentHighlight((p) => {
-  const a = analysisOf(p.textDocument.uri);
+  const a = requestAnalysis(p.textDocument.uri, p.position.line);
   return a ? documentHighlights(a, p.position).map((h) => ({ range: h.range, kind: highlightKind(h.write) })) : [];
 });
 
@@ -193,7 +211,7 @@ connection.onRenameRequest((p) => {
 });
 
 connection.onDocumentSymbol((p) => {
-  const a = analysisOf(p.textDocument.uri);
+  const a = requestAnalysis(p.textDocument.uri);
   return a ? documentSymbols(a).map(toDocumentSymbol) : [];
 });
 
@@ -207,17 +225,17 @@ connection.onWorkspaceSymbol((p) => {
 });
 
 connection.languages.semanticTokens.on((p) => {
-  const a = analysisOf(p.textDocument.uri);
+  const a = requestAnalysis(p.textDocument.uri);
   return { data: a ? encodeTokens(semanticTokens(a)) : [] };
 });
 
 connection.languages.semanticTokens.onRange((p) => {
-  const a = analysisOf(p.textDocument.uri);
+  const a = requestAnalysis(p.textDocument.uri);
   return { data: a ? encodeTokens(semanticTokens(a, p.range)) : [] };
 });
 
 connection.onFoldingRanges((p) => {
-  const a = analysisOf(p.textDocument.uri);
+  const a = requestAnalysis(p.textDocument.uri);
   return a ? foldingRanges(a) : [];
 });
 
@@ -255,7 +273,7 @@ connection.onCodeAction((p) => {
 });
 
 connection.languages.inlayHint.on((p) => {
-  const a = analysisOf(p.textDocument.uri);
+  const a = requestAnalysis(p.textDocument.uri);
   return a ? inlayHints(a, liveResults.get(a.file), p.range).map((h) => ({ position: h.position, label: h.label, tooltip: h.tooltip, paddingLeft: true })) : [];
 });
 

@@ -14,7 +14,8 @@ export type CursorContext =
   | { kind: 'none' }
   /** Where a statement begins; `bound` when `NAME =` precedes (only commands with a result fit). */
   | { kind: 'statement'; bound: boolean }
-  | { kind: 'outcome'; afterFault: boolean }
+  /** After `=>`; `command` is the statement's command, when it is one. */
+  | { kind: 'outcome'; afterFault: boolean; command?: string }
   | { kind: 'field'; object: string }
   | { kind: 'expression' }
   | { kind: 'call'; callee: string; argIndex: number }
@@ -91,7 +92,7 @@ function classify(tokens: Token[], before: string): CursorContext {
     return object?.type === 'name' ? { kind: 'field', object: object.text } : { kind: 'none' };
   }
   const arrow = tokens.findIndex((t) => t.text === '=>');
-  if (arrow >= 0) return tokens.length - arrow <= 2 ? { kind: 'outcome', afterFault: last?.text === 'fault' } : { kind: 'expression' };
+  if (arrow >= 0) return tokens.length - arrow <= 2 ? { kind: 'outcome', afterFault: last?.text === 'fault', command: commandOf(tokens) } : { kind: 'expression' };
   const call = openCall(tokens);
   if (call) return call;
   const head = tokens[0];
@@ -106,6 +107,12 @@ function classify(tokens: Token[], before: string): CursorContext {
   const spec = tokens[start] ? COMMANDS.get(tokens[start]!.text) : undefined;
   if (!spec) return tokens.length === 1 && /[ \t]$/.test(before) ? { kind: 'none' } : { kind: 'expression' };
   return commandContext(spec, tokens.slice(start + 1), before);
+}
+
+/** The command a statement's tokens start with (after an optional `NAME =`). */
+function commandOf(tokens: Token[]): string | undefined {
+  const name = tokens[1]?.text === '=' ? tokens[2] : tokens[0];
+  return name?.type === 'name' && COMMANDS.has(name.text) ? name.text : undefined;
 }
 
 /** For `f(...)` ending at `close`: the token `f` (so that `last_fault(d).` completes its fields). */

@@ -2,9 +2,13 @@
 // read before the disk, so an unsaved include is what counts) and one
 // analysis per document per edit. Any edit may change what an include brings
 // in, so every edit starts a new generation and analyses are redone lazily.
+// A full analysis of a large trace takes seconds, so requests never wait for
+// one: until the debounced re-analysis has run, they are answered from the
+// document's last analysis wherever the edits since kept its lines in place.
 import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { analyse, type Analysis } from './analysis.js';
+import { LineIndex } from './positions.js';
 
 export class Workspace {
   private readonly open = new Map<string, string>();
@@ -33,6 +37,11 @@ export class Workspace {
     return [...this.open.keys()].sort();
   }
 
+  /** The open documents' texts, by path (what a live run in a worker reads includes from). */
+  openTexts(): [string, string][] {
+    return [...this.open].sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0));
+  }
+
   readFile = (path: string): string => this.open.get(path) ?? readFileSync(path, 'utf8');
 
   /** The analysis of an open document for the current texts (undefined if it is not open). */
@@ -44,6 +53,23 @@ export class Workspace {
     const analysis = analyse(path, text, { workspaceRoot: this.rootOf(path), readFile: this.readFile });
     this.cache.set(path, { generation: this.generation, analysis });
     return analysis;
+  }
+
+  /**
+   * For a request at `line` (or about the whole document without one): the
+   * current analysis if it is ready; else the last one, when the text since
+   * has the same lines and `line` itself is unchanged (so every position the
+   * answer holds is still right there); else a fresh analysis.
+   */
+  forRequest(path: string, line?: number): Analysis | undefined {
+    const text = this.open.get(path);
+    const cached = this.cache.get(path);
+    if (text === undefined || !cached || cached.generation === this.generation) return this.analysis(path);
+    const last = cached.analysis;
+    if (last.text === text) return last;
+    const now = new LineIndex(text);
+    const kept = now.lineCount === last.lines.lineCount && (line === undefined || now.lineText(line) === last.lines.lineText(line));
+    return kept ? last : this.analysis(path);
   }
 
   rootOf(path: string): string {

@@ -94,3 +94,14 @@ test('completion: a query argument wants its kind (users wants any id)', () => {
   const labels = labelsAt(`${PRELUDE}expect translate(|`);
   assert.deepEqual(labels, ['nic0']);
 });
+
+test('completion: after => the errnos the command can return come first, preferred', () => {
+  const i = `${PRELUDE}destroy ioas => |`;
+  const text = i.replace('|', '');
+  const lines = text.split('\n');
+  const items = completions(analyseText(text), { line: lines.length - 1, character: lines[lines.length - 1]!.length });
+  const preferred = items.filter((c) => c.preferred).map((c) => c.label);
+  assert.deepEqual(preferred, ['EFAULT', 'ENOTTY', 'EINVAL', 'E2BIG', 'ENOENT', 'EBUSY']);
+  assert.match(items.find((c) => c.label === 'EBUSY')!.detail!, /users besides the table/);
+  assert.ok(items.some((c) => c.label === 'ESPIPE' && !c.preferred), 'other errnos still offered');
+});

@@ -50,3 +50,12 @@ test('hover: a name from an included file says which file, relative to the works
   const h = hover(analyseText(text, { 'lib.iotrace': 'device nic0\n' }), at(text, 'nic0'));
   assert.equal(h!.markdown, '`nic0`: declared device (lib.iotrace, line 1)');
 });
+
+test('hover: a command lists its errno rules one line each, in check order', () => {
+  const h = hover(analyseText(TEXT), at(TEXT, 'destroy', 2))!;
+  const lines = h.markdown.split('\n');
+  const from = lines.indexOf("Errno rules, in the kernel's check order:");
+  assert.ok(from > 0);
+  const rules = lines.slice(from + 2).filter((l) => l.startsWith('- `E'));
+  assert.deepEqual(rules.slice(-2), ['- `ENOENT`: no object (or a tombstone) has the id', '- `EBUSY`: the object has users besides the table']);
+});

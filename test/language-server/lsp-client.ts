@@ -24,7 +24,7 @@ export interface Client {
 
 export const uriOf = (path: string): string => pathToFileURL(path).toString();
 
-export async function startServer(rootPath: string, capabilities: ClientCapabilities = {}): Promise<Client> {
+export async function startServer(rootPath: string, capabilities: ClientCapabilities = {}, initializationOptions?: unknown): Promise<Client> {
   if (!existsSync(SERVER)) throw new Error(`${SERVER} is missing: run 'npm run build' first`);
   const child = spawn(process.execPath, [SERVER, '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
   const conn = createProtocolConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
@@ -42,7 +42,7 @@ export async function startServer(rootPath: string, capabilities: ClientCapabili
   conn.onRequest('workspace/diagnostic/refresh', () => null);
   conn.onRequest('workspace/inlayHint/refresh', () => null);
   conn.listen();
-  await conn.sendRequest('initialize', { processId: process.pid, rootUri: uriOf(rootPath), capabilities, workspaceFolders: [{ uri: uriOf(rootPath), name: 'ws' }] });
+  await conn.sendRequest('initialize', { processId: process.pid, rootUri: uriOf(rootPath), capabilities, initializationOptions, workspaceFolders: [{ uri: uriOf(rootPath), name: 'ws' }] });
   await conn.sendNotification('initialized', {});
   let version = 1;
   return {

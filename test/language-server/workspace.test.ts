@@ -27,3 +27,18 @@ test('workspace: an analysis is reused until the next edit, and redone after it'
   ws.close('/x/a.iotrace');
   assert.equal(ws.analysis('/x/a.iotrace'), undefined);
 });
+
+test('workspace: a request is answered from the last analysis while the edits kept its lines, not re-analysed', () => {
+  const ws = new Workspace(undefined);
+  const f = '/x/a.iotrace';
+  ws.setText(f, 'ioas = ioas_alloc\nhw = ioas_alloc\n');
+  const first = ws.analysis(f)!;
+  ws.setText(f, 'ioas = ioas_alloc\nhx = ioas_alloc\n');
+  assert.equal(ws.forRequest(f, 0), first, 'line 0 is unchanged: the last analysis answers');
+  assert.equal(ws.forRequest(f), first, 'whole-document requests too, while the lines stay in place');
+  const edited = ws.forRequest(f, 1)!;
+  assert.notEqual(edited, first, 'the edited line needs the new text');
+  assert.equal(edited.text, 'ioas = ioas_alloc\nhx = ioas_alloc\n');
+  ws.setText(f, 'ioas = ioas_alloc\n\nhx = ioas_alloc\n');
+  assert.notEqual(ws.forRequest(f, 0), edited, 'a new line moves positions: analysed again');
+});
