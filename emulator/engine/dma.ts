@@ -23,7 +23,7 @@ export function dmaDomain(dev: Device, pasid: number | undefined): { domain: Iom
   const max = dev.maxPasids;
   if (max === 0) return { fault: { ok: false, kind: 'pasid', steps: [], detail: `device ${dev.name} cannot issue PASID-tagged DMA` } };
   if (pasid >= max) return { fault: { ok: false, kind: 'pasid', steps: [], detail: `PASID ${pasid} is beyond device ${dev.name}'s ${max} PASIDs` } };
-  const domain = group.pasids.get(pasid);
+  const domain = group.pasids.get(pasid) ?? (group.domain.translateSubstream ? group.domain : undefined);
   if (!domain) return { fault: { ok: false, kind: 'blocked', steps: [], detail: `nothing is attached at PASID ${pasid} of device ${dev.name}` } };
   return { domain };
 }
@@ -31,7 +31,9 @@ export function dmaDomain(dev: Device, pasid: number | undefined): { domain: Iom
 /** One translation of `iova` for `dev`; `update` gives the walk its hardware side effects. */
 export function translateFor(dev: Device, iova: bigint, write: boolean, pasid: number | undefined, update: boolean): WalkOutcome {
   const d = dmaDomain(dev, pasid);
-  return 'fault' in d ? d.fault : d.domain.translate(iova, write, update);
+  if ('fault' in d) return d.fault;
+  const { domain } = d;
+  return pasid !== undefined && domain.translateSubstream ? domain.translateSubstream(pasid, iova, write, update) : domain.translate(iova, write, update);
 }
 
 function faultRecord(dev: Device, out: WalkOutcome & { ok: false }, iova: bigint, write: boolean, pasid: number | undefined): FaultRecord {

@@ -57,6 +57,16 @@ export class Iotlb {
   }
 
   /**
+   * Drops the entries of every tag nested under `parent` (childTag), those
+   * overlapping [iova, iova+size) when a range is given: SMMUv3's
+   * TLBI_NH_ALL / TLBI_NH_VAA for one VMID.
+   */
+  invalidateChildren(parent: string, range?: { iova: bigint; size: bigint }): void {
+    const prefix = `${parent} `;
+    this.entries = this.entries.filter((e) => !(e.tag.startsWith(prefix) && (!range || overlaps(e, range.iova, range.size))));
+  }
+
+  /**
    * Notes that software removed [iova, iova+size) at `line` while cached
    * entries still cover it: of one tag, or (a guest's table, whose domains
    * the host does not know) of every tag. Only a hit that the tables no
@@ -70,6 +80,11 @@ export class Iotlb {
   list(): IotlbEntry[] {
     return this.entries.map((e) => ({ ...e }));
   }
+}
+
+/** The tag of a translation nested under `parent` (SMMUv3: "VMID 2" + "ASID 5"). */
+export function childTag(parent: string, sub: string): string {
+  return `${parent} ${sub}`;
 }
 
 function overlaps(e: IotlbEntry, iova: bigint, size: bigint): boolean {

@@ -31,6 +31,12 @@ export interface IommuDomain {
    * stopping at the first bad one; `done` counts the handled entries.
    */
   cacheInvalidateUser?(array: UserDataArray): { done: number; error?: KernelError };
+  /**
+   * A nested domain whose guest owns the PASID (CD) table translates
+   * PASID-tagged DMA itself when nothing is attached at that PASID (SMMUv3:
+   * the SubstreamID picks the guest's CD).
+   */
+  translateSubstream?(pasid: number, iova: bigint, write: boolean, update: boolean): WalkOutcome;
 }
 
 /** A paging domain the core can map into (DMA API, iommufd HWPT_PAGING). */

@@ -3,6 +3,7 @@
 // include/linux/iommufd.h): the driver's per-vIOMMU operations, and the view
 // of iommufd's vIOMMU and HW queue objects a driver gets.
 import type { KernelError } from '../errno.js';
+import type { FaultRecord } from '../machine-api.js';
 import type { Device } from './device.js';
 import type { IommuDomain } from './iommu-domain.js';
 import type { UserData, UserDataArray } from './iommu-driver.js';
@@ -36,6 +37,8 @@ export interface NestedFault {
   write: boolean;
   pasid?: number;
   level?: number;
+  /** The hardware's fault record as the driver completed it (raw event words, S2 bit). */
+  record?: FaultRecord;
 }
 
 export interface ViommuOps {

@@ -36,6 +36,12 @@ export interface HwDomainOptions {
   label: string;
   /** The translation stage the table is (1, or 2 for a nest parent / VT-d second stage). */
   stage: 1 | 2;
+  /**
+   * An SMMUv3 nest parent: combined stage-1+2 entries cannot be found by IPA,
+   * so every invalidation of this table also drops all the entries nested
+   * under its tag (arm-smmu-v3 follows TLBI_S2_IPA with TLBI_NH_ALL).
+   */
+  flushNested?: boolean;
 }
 
 export class HwPagingDomain implements IommuPagingDomain {
@@ -78,7 +84,7 @@ export class HwPagingDomain implements IommuPagingDomain {
     const n = this.o.table.unmap(iova, size);
     if (n === 0n) return n;
     if (!this.o.lazy) {
-      this.o.iotlb.invalidateRange(this.tag, iova, n);
+      this.invalidate(iova, n);
       return n;
     }
     this.o.iotlb.noteUnmapped(this.tag, iova, n, this.o.line.current);
@@ -89,7 +95,12 @@ export class HwPagingDomain implements IommuPagingDomain {
 
   /** Drains the DMA-FQ flush queue (fq_flush_iotlb). */
   flushQueue(): void {
-    for (const p of this.pending.splice(0)) this.o.iotlb.invalidateRange(this.tag, p.iova, p.size);
+    for (const p of this.pending.splice(0)) this.invalidate(p.iova, p.size);
+  }
+
+  private invalidate(iova: bigint, size: bigint): void {
+    this.o.iotlb.invalidateRange(this.tag, iova, size);
+    if (this.o.flushNested) this.o.iotlb.invalidateChildren(this.tag);
   }
 
   iovaToPhys(iova: bigint): bigint | undefined {
@@ -153,7 +164,7 @@ export class HwPagingDomain implements IommuPagingDomain {
       if (!keep) this.o.table.mem.store(slot, 8, this.o.rules.clean(e));
     });
     // The IOTLB caches the writable-dirty state: cleaning must be followed by a flush.
-    if (!keep && dirty.length > 0) this.o.iotlb.invalidateRange(this.tag, iova, length);
+    if (!keep && dirty.length > 0) this.invalidate(iova, length);
     return dirty;
   }
 

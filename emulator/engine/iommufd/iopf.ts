@@ -83,7 +83,7 @@ export function routeDmaFault(dev: Device, fault: FaultRecord): void {
 function reportStage1Event(hwpt: Hwpt, dev: Device, fault: FaultRecord): void {
   const viommu = hwpt instanceof HwptNested ? hwpt.viommu : undefined;
   if (!(viommu instanceof Viommu)) return;
-  const ev = viommu.ops?.stage1Event?.({ dev, addr: fault.addr, write: fault.write, pasid: fault.pasid, level: fault.level });
+  const ev = viommu.ops?.stage1Event?.({ dev, addr: fault.addr, write: fault.write, pasid: fault.pasid, level: fault.level, record: fault });
   if (!ev) return;
   try {
     viommu.reportEvent(ev.type, ev.data);

@@ -21,6 +21,8 @@ const DEFAULT_VEVENT_BYTES = 4096n;
 /** The vEVENT payloads that `.data` decodes into fields, by queue type. */
 const VEVENT_DATA: ReadonlyMap<bigint, StructDef> = new Map([
   [VEVENTQ_TYPES.selftest, struct('iommu_viommu_event_selftest', [['virt_id', 4]])],
+  // The raw 32-byte SMMUv3 event record, its StreamID the guest's vSID.
+  [VEVENTQ_TYPES.arm_smmuv3, struct('iommu_vevent_arm_smmuv3', [['evt0', 8], ['evt1', 8], ['evt2', 8], ['evt3', 8]])],
 ]);
 
 /** The queue a statement names, in the iommufd its ids resolve in (the fd outlives a closed iommufd). */

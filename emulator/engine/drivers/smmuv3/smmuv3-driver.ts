@@ -1,21 +1,25 @@
 // The Arm SMMUv3 driver model (arm-smmu-v3): stage-1 paging domains (DMA
 // API and iommufd HWPTs), stage-2 nest parents, HTTU, its hw_info (the IDR
 // registers), the software MSI window every device reserves, and the event
-// records its faults produce (trace-language §5).
+// records its faults produce (trace-language §5); arm_smmuv3 vIOMMUs whose
+// nested domains run the guest's vSTE (smmuv3-viommu.ts).
 import type { Device, IovaRange } from '../../core/device.js';
 import type { IommuDomain, IommuPagingDomain } from '../../core/iommu-domain.js';
 import type { HwInfo, IommuDriver, UserData } from '../../core/iommu-driver.js';
+import type { ViommuCore, ViommuOps } from '../../core/viommu-ops.js';
 import { fail } from '../../errno.js';
 import type { FaultRecord, IommuOptions } from '../../machine-api.js';
 import type { PhysMem } from '../../memory/physmem.js';
 import { ArmLpaeFormat } from '../../pgtable/arm-lpae.js';
 import { RadixTable } from '../../pgtable/radix-table.js';
-import { HWPT_ALLOC_FLAGS, HW_INFO_TYPES } from '../../uapi/iommufd.js';
+import { HWPT_ALLOC_FLAGS, HW_INFO_TYPES, VIOMMU_TYPES } from '../../uapi/iommufd.js';
 import { struct, StructView } from '../../uapi/layout.js';
 import { HwDriverBase } from '../hw-driver-base.js';
 import { HwPagingDomain } from '../hw-paging-domain.js';
 import { smmuEventLog, smmuEventWords } from './smmuv3-events.js';
+import { ArmNestedDomain } from './smmuv3-nested-domain.js';
 import { SmmuRules } from './smmuv3-rules.js';
+import { ArmVsmmu } from './smmuv3-viommu.js';
 import type { StatementLine } from '../../statement-line.js';
 
 /** MSI_IOVA_BASE / MSI_IOVA_LENGTH: the software MSI window arm-smmu-v3 reserves. */
@@ -35,8 +39,14 @@ export class Smmuv3Driver extends HwDriverBase implements IommuDriver {
   readonly ias: number;
   readonly oas: number;
   readonly httu: boolean;
+  /** arm-smmu-v3 sets user_pasid_table: under a nested domain the guest owns the CD table. */
+  readonly userPasidTable = true;
 
-  constructor(phys: PhysMem, opts: IommuOptions, line: StatementLine) {
+  constructor(
+    readonly phys: PhysMem,
+    opts: IommuOptions,
+    line: StatementLine,
+  ) {
     super(phys, opts, line);
     this.granule = opts.granule ?? 4096n;
     this.oas = opts.oas ?? 48;
@@ -72,10 +82,30 @@ export class Smmuv3Driver extends HwDriverBase implements IommuDriver {
     return fail('EOPNOTSUPP', `arm-smmu-v3 cannot allocate a paging domain with flags 0x${flags.toString(16)}`);
   }
 
-  attachDev(): void {}
+  /** arm_smmu_attach_dev_nested's refusals. */
+  attachDev(domain: IommuDomain, dev: Device): void {
+    if (!(domain instanceof ArmNestedDomain)) return;
+    if (domain.parent.driver !== this) fail('EINVAL', `${domain.describe()} belongs to another SMMU`);
+    if (dev.group.pasids.size > 0) fail('EBUSY', `device ${dev.name} has PASIDs attached: the guest's CD table cannot replace the host's`);
+    // A translating vSTE needs the vSID for CD/ATC invalidations and vEVENTs; abort and bypass do not.
+    const vsmmu = domain.vsmmu as ArmVsmmu;
+    if (domain.vste.config === 'translate' && vsmmu.core.vdevIdOf(dev) === undefined) fail('ENOENT', `device ${dev.name} has no vDEVICE on vIOMMU ${vsmmu.core.id}`);
+  }
 
-  setDevPasid(domain: IommuDomain, _dev: Device, pasid: number): void {
+  setDevPasid(domain: IommuDomain, dev: Device, pasid: number): void {
+    // arm_smmu_set_dev_pasid: the CD table is the guest's while the RID is nested.
+    if (domain.type !== 'blocked' && dev.group.domain instanceof ArmNestedDomain) fail('EINVAL', `PASID ${pasid}: device ${dev.name}'s CD table belongs to the guest's nested domain`);
     if (domain instanceof HwPagingDomain && domain.stage === 2) fail('EINVAL', `PASID ${pasid}: a stage-2 domain cannot be attached at a PASID (it needs a CD)`);
+  }
+
+  viommuSupported(_dev: Device, type: bigint): boolean {
+    return type === VIOMMU_TYPES.arm_smmuv3;
+  }
+
+  /** arm_vsmmu_init: the parent must be this SMMU's stage-2 domain; the type takes no data. */
+  viommuInit(core: ViommuCore, _type: bigint, parent: IommuPagingDomain): ViommuOps {
+    if (!(parent instanceof HwPagingDomain) || parent.driver !== this || parent.stage !== 2) fail('EINVAL', `${parent.describe()} is not a stage-2 domain of this SMMU`);
+    return new ArmVsmmu(this, core, parent);
   }
 
   hwInfo(_dev: Device, type: bigint): HwInfo {
@@ -112,6 +142,7 @@ export class Smmuv3Driver extends HwDriverBase implements IommuDriver {
       line: this.line,
       label,
       stage,
+      flushNested: stage === 2,
     });
   }
 }

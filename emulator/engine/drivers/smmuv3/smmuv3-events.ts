@@ -4,12 +4,20 @@
 import type { Device } from '../../core/device.js';
 import type { FaultRecord } from '../../machine-api.js';
 
+export const C_BAD_STE = 0x04;
+export const F_STREAM_DISABLED = 0x06;
+export const C_BAD_SUBSTREAMID = 0x08;
+export const C_BAD_CD = 0x0a;
 export const F_TRANSLATION = 0x10;
 export const F_ADDR_SIZE = 0x11;
 export const F_ACCESS = 0x12;
 export const F_PERMISSION = 0x13;
 
 const EVENT_NAMES: Record<number, string> = {
+  [C_BAD_STE]: 'C_BAD_STE',
+  [F_STREAM_DISABLED]: 'F_STREAM_DISABLED',
+  [C_BAD_SUBSTREAMID]: 'C_BAD_SUBSTREAMID',
+  [C_BAD_CD]: 'C_BAD_CD',
   [F_TRANSLATION]: 'F_TRANSLATION',
   [F_ADDR_SIZE]: 'F_ADDR_SIZE',
   [F_ACCESS]: 'F_ACCESS',

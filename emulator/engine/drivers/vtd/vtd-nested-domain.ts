@@ -12,12 +12,12 @@ import { KernelError, fail } from '../../errno.js';
 import type { Iotlb } from '../../iotlb.js';
 import type { PhysMem } from '../../memory/physmem.js';
 import { RadixTable, type PtWalk } from '../../pgtable/radix-table.js';
-import type { TableAllocator, TableMemory } from '../../pgtable/table-pages.js';
 import { X86_64Format } from '../../pgtable/x86-64.js';
 import { HWPT_INVALIDATE_DATA_TYPES } from '../../uapi/iommufd.js';
 import { struct } from '../../uapi/layout.js';
 import type { HwPagingDomain } from '../hw-paging-domain.js';
 import { hex } from '../hw-rules.js';
+import { Stage2Memory, StageTwoFetchFault } from '../stage2-memory.js';
 import { answerFromIotlb, type CurrentWalk } from '../iotlb-hit.js';
 import { VtdFirstStageRules } from './vtd-rules.js';
 
@@ -32,57 +32,12 @@ const INV_LEAF = 1n;
 const U64_MAX = (1n << 64n) - 1n;
 const PAGE = 0x1000n;
 
-/** A second-stage fault met while fetching a first-stage table: the walk stops there. */
-class TableFetchFault extends Error {
-  constructor(readonly gpa: bigint, readonly outcome: WalkOutcome & { ok: false }) {
-    super(outcome.detail);
-  }
-}
-
-/** Guest-physical memory as the nested walk sees it: each access translated through stage 2. */
-class GuestPhysical implements TableMemory, TableAllocator {
-  constructor(
-    private readonly parent: HwPagingDomain,
-    private readonly phys: PhysMem,
-  ) {}
-
-  get mem(): TableMemory {
-    return this;
-  }
-
-  load(gpa: bigint): bigint {
-    return this.phys.load(this.hpa(gpa, false), 8);
-  }
-
-  store(gpa: bigint, _width: 8, value: bigint): void {
-    this.phys.store(this.hpa(gpa, true), 8, value);
-  }
-
-  write(): void {
-    throw new Error('the nested domain never writes whole guest tables');
-  }
-
-  alloc(): bigint {
-    throw new Error('the guest allocates its own tables');
-  }
-
-  free(): void {
-    throw new Error('the guest frees its own tables');
-  }
-
-  private hpa(gpa: bigint, write: boolean): bigint {
-    const out = this.parent.translate(gpa, write, false);
-    if (!out.ok) throw new TableFetchFault(gpa, out);
-    return out.pa;
-  }
-}
-
 export class VtdNestedDomain implements IommuDomain {
   readonly type = 'nested';
   readonly dirtyOps = false;
   private readonly table: RadixTable;
   private readonly rules: VtdFirstStageRules;
-  private readonly guest: GuestPhysical;
+  private readonly guest: Stage2Memory;
 
   constructor(
     readonly driver: object,
@@ -94,7 +49,7 @@ export class VtdNestedDomain implements IommuDomain {
     readonly pgtblAddr: bigint,
     readonly addrWidth: number,
   ) {
-    this.guest = new GuestPhysical(parent, phys);
+    this.guest = new Stage2Memory(parent, phys);
     const format = new X86_64Format(addrWidth === 57 ? 5 : 4);
     this.table = new RadixTable(format, this.guest, pgtblAddr);
     this.rules = new VtdFirstStageRules(format.vaBits);
@@ -127,7 +82,7 @@ export class VtdNestedDomain implements IommuDomain {
     if (!s2.ok) return { ...s2, steps: [...walk.steps, ...s2.steps], detail: `GPA ${hex(walk.leaf.oa)} of IOVA ${hex(iova)}: ${s2.detail}` };
     if (update) {
       // Hardware writes A/D into the guest's entry (a GPA, itself translated through stage 2).
-      if (grant.updated !== walk.leaf.descriptor) this.tryStore(walk.leaf.slot, grant.updated);
+      if (grant.updated !== walk.leaf.descriptor) this.guest.tryStore(walk.leaf.slot, grant.updated);
       // Combined entries are cached at 4K: never larger than either stage's page.
       this.iotlb.insert({ tag: this.tag, iova: iova & ~(PAGE - 1n), pa: s2.pa & ~(PAGE - 1n), size: PAGE, read: true, write: grant.write, level: walk.leaf.level, stage: 1, descriptor: grant.updated });
     }
@@ -168,18 +123,9 @@ export class VtdNestedDomain implements IommuDomain {
     try {
       return { walk: this.table.walk(iova, 1) };
     } catch (e) {
-      if (!(e instanceof TableFetchFault)) throw e;
+      if (!(e instanceof StageTwoFetchFault)) throw e;
       const f = e.outcome;
       return { fault: { ...f, detail: `fetching the guest table at GPA ${hex(e.gpa)} for IOVA ${hex(iova)}: ${f.detail}` } };
-    }
-  }
-
-  private tryStore(slot: bigint, value: bigint): void {
-    try {
-      this.guest.store(slot, 8, value);
-    } catch (e) {
-      // A read-only stage 2 under the guest's table: the update is dropped (QEMU does the same).
-      if (!(e instanceof TableFetchFault)) throw e;
     }
   }
 }
