@@ -11,6 +11,24 @@ import { COMMANDS, IOMMUFD_KEY, RAW_IOCTL_KEYS } from './commands.js';
 import { ioctlStruct } from './ioctl-structs.js';
 import { didYouMean } from './suggest.js';
 
+/** A command's accepted keys and positional slots, worked out once per table entry, not once per statement. */
+interface SpecKeys {
+  keys: ReadonlyMap<string, ArgSpec>;
+  /** The positional arguments in table order (words and switches are matched by name instead). */
+  slots: readonly ArgSpec[];
+}
+
+const specKeys = new WeakMap<CommandSpec, SpecKeys>();
+
+function keysOf(spec: CommandSpec): SpecKeys {
+  let k = specKeys.get(spec);
+  if (!k) {
+    k = { keys: acceptedKeys(spec), slots: spec.args.filter((a) => a.positional && a.kind.type !== 'word' && a.kind.type !== 'switch') };
+    specKeys.set(spec, k);
+  }
+  return k;
+}
+
 /** Every key a command accepts, its own first, then the shared and raw-control ones. */
 export function acceptedKeys(spec: CommandSpec): Map<string, ArgSpec> {
   const keys = new Map<string, ArgSpec>(spec.args.map((a) => [a.key, a]));
@@ -34,10 +52,9 @@ export function checkCommandArgs(ctx: CheckContext, stmt: CommandStmt): CommandS
     for (const a of stmt.args) checkExpr(ctx, a.value);
     return undefined;
   }
-  const keys = acceptedKeys(spec);
+  const { keys, slots } = keysOf(spec);
   const resolved = new Map<string, Expr>();
   const declared = spec.declares !== undefined ? spec.args[0] : undefined;
-  const slots = spec.args.filter((a) => a.positional && a.kind.type !== 'word' && a.kind.type !== 'switch');
   const given = (key: string, at: Expr): boolean => {
     if (!resolved.has(key)) return false;
     ctx.error(at.range, `'${key}' of '${spec.name}' is given twice`);

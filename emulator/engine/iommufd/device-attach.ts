@@ -23,7 +23,7 @@ const DO: Record<Mode, (idev: IommufdDevice, pasid: Pasid, hwpt: Hwpt) => Hwpt |
 /** The IOAS's automatic HWPTs in creation order (ioas->hwpt_list). */
 function autoDomains(idev: IommufdDevice, ioas: Ioas): HwptPaging[] {
   return idev.file.objects
-    .live()
+    .liveOfType('HWPT_PAGING')
     .filter((o): o is HwptPaging => o instanceof HwptPaging && o.ioas === ioas && o.autoDomain)
     .sort((a, b) => a.seq - b.seq);
 }

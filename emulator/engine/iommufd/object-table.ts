@@ -10,6 +10,12 @@ type Slot = { state: 'reserved' } | { state: 'tombstone' } | { state: 'live'; ob
 
 export class ObjectTable {
   private readonly slots = new Map<number, Slot>();
+  /**
+   * The live objects of each type, so that a lookup the kernel makes on a
+   * short list (ioas->hwpt_list, the devices of a group) does not scan a
+   * table that may hold a million objects.
+   */
+  private readonly byType = new Map<ObjectType, Set<IommufdObject>>();
   /** Freed ids below `next`, kept sorted so the lowest is reused first. */
   private free: number[] = [];
   private next = 1;
@@ -30,6 +36,9 @@ export class ObjectTable {
   /** Makes a reserved object visible (iommufd_object_finalize). */
   finalize(obj: IommufdObject): void {
     this.slots.set(obj.id, { state: 'live', obj });
+    let set = this.byType.get(obj.type);
+    if (!set) this.byType.set(obj.type, (set = new Set()));
+    set.add(obj);
   }
 
   /** Releases the id of an object whose creation failed (iommufd_object_abort). */
@@ -111,6 +120,7 @@ export class ObjectTable {
 
   /** Replaces a live object by a tombstone: the id stays taken until close. */
   tombstone(obj: IommufdObject): void {
+    this.unlist(obj.id);
     this.slots.set(obj.id, { state: 'tombstone' });
   }
 
@@ -120,6 +130,11 @@ export class ObjectTable {
       .filter(([, s]) => s.state === 'live')
       .sort(([a], [b]) => a - b)
       .map(([, s]) => (s as { obj: IommufdObject }).obj);
+  }
+
+  /** Live objects of `type` in ascending id order: as live() filtered by type, without scanning the table. */
+  liveOfType(type: ObjectType): IommufdObject[] {
+    return [...(this.byType.get(type) ?? [])].sort((a, b) => a.id - b.id);
   }
 
   /** Every occupied id (live, reserved or tombstone), ascending. */
@@ -148,7 +163,14 @@ export class ObjectTable {
     return [];
   }
 
+  /** Drops a live slot's object from its type's list. */
+  private unlist(id: number): void {
+    const slot = this.slots.get(id);
+    if (slot?.state === 'live') this.byType.get(slot.obj.type)?.delete(slot.obj);
+  }
+
   private release(id: number): void {
+    this.unlist(id);
     this.slots.delete(id);
     if (id === this.next - 1) {
       this.next--;

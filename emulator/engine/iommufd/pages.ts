@@ -85,11 +85,15 @@ export class IoPages implements PinHolder {
     // Runs are committed only once every page was found, so a fault pins nothing.
     const added: PinnedRun[] = [];
     for (const gap of gaps(start, last, this.runs)) {
-      for (let i = gap.start; i <= gap.last; i++) {
+      for (let i = gap.start; i <= gap.last; ) {
         const pa = this.sourceFrame(i);
+        // The pages after it that are contiguous for certain (the rest of a huge page) come in one step.
+        let n = this.contiguousPages(i);
+        if (i + n - 1n > gap.last) n = gap.last - i + 1n;
         const prev = added[added.length - 1];
-        if (prev && prev.last === i - 1n && prev.pa + (i - prev.start) * PAGE === pa) prev.last = i;
-        else added.push({ start: i, last: i, pa });
+        if (prev && prev.last === i - 1n && prev.pa + (i - prev.start) * PAGE === pa) prev.last = i + n - 1n;
+        else added.push({ start: i, last: i + n - 1n, pa });
+        i += n;
       }
     }
     for (const r of added) this.insertRun(r);
@@ -188,6 +192,13 @@ export class IoPages implements PinHolder {
       fail('EINVAL', `file offset ${hex(fileIdx * PAGE)} is past the end of memfd ${src.file.name} (${hex(src.file.size)} bytes)`);
     }
     return src.file.frame(fileIdx, this.phys)!;
+  }
+
+  /** Pages from index `i` on that are physically contiguous for certain (1 unless the source is huge-page memory). */
+  private contiguousPages(i: bigint): bigint {
+    const src = this.source;
+    if (src.kind !== 'user') return 1n;
+    return src.process.contiguousBytes(src.base + i * PAGE) / PAGE || 1n;
   }
 
   private insertRun(r: PinnedRun): void {

@@ -1,0 +1,69 @@
+// Targets 1 and 2: what `iotrace check` and `iotrace run` do with the large
+// workload, in process (the file is already read: the figure is the front
+// end's and the engine's, not the disk's).
+//  1. check's bytes per second against JSON.parse's on the same statements
+//     as a JSON array of arrays (the floor a hand-written front end can hope
+//     for is a fraction of the engine's native JSON parser);
+//  2. a full run (check + execute, as the CLI does) against check alone.
+import { createMachine } from '../../emulator/engine/machine.js';
+import { checkText } from '../../emulator/language/index.js';
+import { Run } from '../../emulator/runtime/interpreter.js';
+import { mismatchMessage } from '../../emulator/runtime/outcome.js';
+import { median, time, type BenchSettings } from '../measure.js';
+import { atLeast, atMost, type BenchResult } from '../result.js';
+import { workloadJson, workloadText } from '../workload.js';
+
+/** The path the workload is checked under (it is never read from disk). */
+export const WORKLOAD_FILE = '/bench/workload.iotrace';
+
+export function checkWorkload(text: string) {
+  const r = checkText(WORKLOAD_FILE, text, { workspaceRoot: '/bench', readFile: () => '' });
+  const errors = r.diagnostics.filter((d) => d.severity === 'error');
+  if (errors.length > 0) throw new Error(`the workload does not check: ${errors[0]!.message} (line ${errors[0]!.range.start.line + 1})`);
+  return r.program;
+}
+
+export function cliPath(s: BenchSettings): BenchResult[] {
+  const text = workloadText({ statements: s.statements });
+  const json = workloadJson({ statements: s.statements });
+  const check: number[] = [];
+  const parse: number[] = [];
+  const exec: number[] = [];
+  for (let i = 0; i < s.runs; i++) {
+    parse.push(time(() => JSON.parse(json)));
+    let program!: ReturnType<typeof checkWorkload>;
+    check.push(time(() => (program = checkWorkload(text))));
+    exec.push(
+      time(() => {
+        const mismatches = new Run(program, { machine: createMachine() }).runToEnd();
+        if (mismatches.length > 0) throw new Error(`the workload mismatched: ${mismatchMessage(mismatches[0]!)}`);
+      }),
+    );
+  }
+  const tCheck = median(check);
+  const tJson = median(parse);
+  const tRun = median(check.map((c, i) => c + exec[i]!));
+  const mb = (bytes: number, ms: number): number => bytes / 1e6 / (ms / 1e3);
+  return [
+    atLeast(
+      {
+        id: '1 parse+check',
+        description: `check ${s.statements} statements (${(text.length / 1e6).toFixed(1)} MB) vs JSON.parse of them (${(json.length / 1e6).toFixed(1)} MB)`,
+        measured: mb(text.length, tCheck),
+        baseline: mb(json.length, tJson),
+        unit: 'MB/s',
+      },
+      1 / 3,
+    ),
+    atMost(
+      {
+        id: '2 run',
+        description: `run (check + execute) the ${s.statements}-statement trace vs check alone`,
+        measured: tRun,
+        baseline: tCheck,
+        unit: 'ms',
+      },
+      3,
+    ),
+  ];
+}
