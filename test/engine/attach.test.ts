@@ -3,7 +3,7 @@
 // reserved regions and the PASID rules.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { attach, attachOk, bind, createMachine, destroy, detach, errnoOf, hwptAllocOk, ioasAlloc, mapFixed, selftestData } from './machine-harness.js';
+import { attach, attachOk, bind, createMachine, destroy, detach, errnoOf, hwptAllocOk, ioasAlloc, mapFixed, selftestData, twoDevices } from './machine-harness.js';
 
 const NEST_PARENT = 1;
 const DIRTY = 2;
@@ -11,12 +11,7 @@ const PASID = 8;
 
 describe('attach to an IOAS (automatic domains)', () => {
   it('creates an auto HWPT, shares it with the next device, and destroys it when the last leaves', () => {
-    const m = createMachine();
-    m.declareDevice('m0', {});
-    m.declareDevice('m1', {});
-    const ioas = ioasAlloc(m);
-    const d0 = bind(m, 'm0');
-    const d1 = bind(m, 'm1');
+    const { m, ioas, d0, d1 } = twoDevices();
     const h = attachOk(m, 'm0', ioas);
     assert.equal(attachOk(m, 'm1', ioas), h);
     assert.equal(m.users('iommufd', BigInt(h)), 3);

@@ -3,8 +3,7 @@
 // into domains with a granule smaller than the CPU page.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Ioas } from '../../emulator/engine/iommufd/ioas.js';
-import { BUF, call, errnoOf, FakeDomain, FIXED_RW, ioasAlloc, ioasSetup as setup, map, MAX, ok, TestCtx } from './iommufd-fixture.js';
+import { BUF, call, errnoOf, FakeDomain, FIXED_RW, hugepageSetup, ioasSetup as setup, map, MAX, ok } from './iommufd-fixture.js';
 import { thrownErrno as errnoOfCall } from './thrown-errno.js';
 
 describe('addDomain', () => {
@@ -95,12 +94,7 @@ describe('addDomain', () => {
   });
 
   it('maps physically contiguous runs in one call (hugepage memory)', () => {
-    const ctx = new TestCtx();
-    ctx.process.map('huge', 2n << 20n, { at: 0x40000000n, hugepage: 2n << 20n });
-    const id = ioasAlloc(ctx);
-    const ioas = ctx.objects.get<Ioas>(id);
-    const d = new FakeDomain();
-    ioas.iopt.addDomain(d, {});
+    const { ctx, id, d } = hugepageSetup();
     map(ctx, id, 0x40000000n, 2n << 20n, 0x1000000n);
     assert.equal(d.mapCalls, 1);
     assert.equal(d.iovaToPhys(0x11ff800n), ctx.process.translate(0x401ff800n));

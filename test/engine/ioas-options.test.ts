@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Ioas } from '../../emulator/engine/iommufd/ioas.js';
-import { BUF, errnoOf, FakeDomain, FIXED_RW, ioasAlloc, map, MAX, ok, TestCtx } from './iommufd-fixture.js';
+import { BUF, errnoOf, FakeDomain, FIXED_RW, hugepageSetup, ioasAlloc, map, MAX, ok, TestCtx } from './iommufd-fixture.js';
 
 describe('IOMMU_OPTION', () => {
   it('checks __reserved before the option id, and rejects unknown options', () => {
@@ -105,12 +105,7 @@ describe('pins of IO page sets', () => {
   });
 
   it('destroying an IOAS releases its pins; hugepage memory counts per 4 KiB page', () => {
-    const ctx = new TestCtx();
-    ctx.process.map('huge', 2n << 20n, { at: 0x40000000n, hugepage: 2n << 20n });
-    const id = ioasAlloc(ctx);
-    const ioas = ctx.objects.get<Ioas>(id);
-    const d = new FakeDomain();
-    ioas.iopt.addDomain(d, {});
+    const { ctx, id, ioas, d } = hugepageSetup();
     map(ctx, id, 0x40001000n, 0x1000n, 0x1000000n);
     assert.equal(ctx.phys.pinned(ctx.process.translate(0x40001800n)!), 1);
     assert.equal(ctx.phys.pinned(ctx.process.translate(0x40002000n)!), 0);

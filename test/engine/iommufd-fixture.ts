@@ -66,6 +66,17 @@ export function ioasSetup(): { ctx: TestCtx; id: number; ioas: Ioas } {
   return { ctx, id, ioas: ctx.objects.get<Ioas>(id) };
 }
 
+/** A context with 2 MiB of 2 MiB-hugepage memory at 0x40000000 and one IOAS with a FakeDomain added. */
+export function hugepageSetup(): { ctx: TestCtx; id: number; ioas: Ioas; d: FakeDomain } {
+  const ctx = new TestCtx();
+  ctx.process.map('huge', 2n << 20n, { at: 0x40000000n, hugepage: 2n << 20n });
+  const id = ioasAlloc(ctx);
+  const ioas = ctx.objects.get<Ioas>(id);
+  const d = new FakeDomain();
+  ioas.iopt.addDomain(d, {});
+  return { ctx, id, ioas, d };
+}
+
 export function ioasAlloc(ctx: IommufdCtx): number {
   return ok(ctx, 'IOMMU_IOAS_ALLOC').num('out_ioas_id');
 }

@@ -46,6 +46,22 @@ export function vfio(m: Machine, device: string, def: IoctlDef, fields: Fields):
   return m.vfioIoctl(device, iommufdCmd(def.nr), build(def, fields));
 }
 
+/**
+ * A fresh machine with mock devices m0 and m1 bound after one IOAS (ioas=1,
+ * d0=2, d1=3); `separateIommus` puts them behind two mock IOMMUs, a and b.
+ */
+export function twoDevices(separateIommus = false): { m: Machine; ioas: number; d0: number; d1: number } {
+  const m = createMachine();
+  if (separateIommus) {
+    m.declareIommu('a', { model: 'mock' });
+    m.declareIommu('b', { model: 'mock' });
+  }
+  m.declareDevice('m0', separateIommus ? { iommu: 'a' } : {});
+  m.declareDevice('m1', separateIommus ? { iommu: 'b' } : {});
+  const ioas = ioasAlloc(m);
+  return { m, ioas, d0: bind(m, 'm0'), d1: bind(m, 'm1') };
+}
+
 /** VFIO_DEVICE_BIND_IOMMUFD; returns the DEVICE id. */
 export function bind(m: Machine, device: string, fd = 'iommufd'): number {
   const r = vfio(m, device, VFIO_DEVICE_BIND_IOMMUFD, { iommufd: m.fdNumber(fd) });

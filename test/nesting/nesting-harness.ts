@@ -4,7 +4,7 @@
 import { ioctlDef, VIOMMU_TYPES } from '../../emulator/engine/uapi/iommufd.js';
 import { StructView } from '../../emulator/engine/uapi/layout.js';
 import type { DeviceOptions } from '../../emulator/engine/machine-api.js';
-import { attachOk, bind, createMachine, hwptAllocOk, ioasAlloc, ioctl, ok, type Fields, type Machine } from '../engine/machine-harness.js';
+import { attachOk, bind, createMachine, hwptAllocOk, ioasAlloc, ioctl, ok, twoDevices, type Fields, type Machine } from '../engine/machine-harness.js';
 
 export const SELFTEST_VIOMMU = Number(VIOMMU_TYPES.selftest);
 export const SELFTEST_VEVENTQ = 0xbeefbeef;
@@ -30,6 +30,13 @@ export function viommuFixture(opts: DeviceOptions = {}): Fixture {
   const parent = hwptAllocOk(m, dev, ioas, { flags: NEST_PARENT });
   const viommu = viommuAllocOk(m, dev, parent);
   return { m, ioas, dev, parent, viommu };
+}
+
+/** twoDevices behind two IOMMUs, with a nest parent and a vIOMMU for d0 (on IOMMU a). */
+export function twoIommuFixture(): { m: Machine; ioas: number; d0: number; d1: number; parent: number; viommu: number } {
+  const { m, ioas, d0, d1 } = twoDevices(true);
+  const parent = hwptAllocOk(m, d0, ioas, { flags: NEST_PARENT });
+  return { m, ioas, d0, d1, parent, viommu: viommuAllocOk(m, d0, parent) };
 }
 
 export function out(r: ReturnType<typeof ioctl>, name: string): StructView {

@@ -2,20 +2,12 @@
 // device unbind leaves (§2.5).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { attachOk, bind, createMachine, destroy, errnoOf, hwptAllocOk, ioasAlloc } from '../engine/machine-harness.js';
-import { vdeviceAlloc, vdeviceAllocOk, viommuAllocOk, viommuFixture } from './nesting-harness.js';
+import { attachOk, bind, destroy, errnoOf, hwptAllocOk, ioasAlloc, twoDevices } from '../engine/machine-harness.js';
+import { twoIommuFixture, vdeviceAlloc, vdeviceAllocOk, viommuAllocOk, viommuFixture } from './nesting-harness.js';
 
 describe('VDEVICE_ALLOC', () => {
   it('looks up the vIOMMU, then the device; a device behind another IOMMU is EINVAL', () => {
-    const m = createMachine();
-    m.declareIommu('a', { model: 'mock' });
-    m.declareIommu('b', { model: 'mock' });
-    m.declareDevice('m0', { iommu: 'a' });
-    m.declareDevice('m1', { iommu: 'b' });
-    const ioas = ioasAlloc(m);
-    const d0 = bind(m, 'm0');
-    const d1 = bind(m, 'm1');
-    const viommu = viommuAllocOk(m, d0, hwptAllocOk(m, d0, ioas, { flags: 1 }));
+    const { m, d0, d1, viommu } = twoIommuFixture();
     assert.equal(errnoOf(vdeviceAlloc(m, 99, d0, 1)), 'ENOENT');
     assert.equal(errnoOf(vdeviceAlloc(m, viommu, 99, 1)), 'ENOENT');
     assert.equal(errnoOf(vdeviceAlloc(m, d0, d0, 1)), 'ENOENT');
@@ -24,12 +16,7 @@ describe('VDEVICE_ALLOC', () => {
   });
 
   it('one vDEVICE per device (EEXIST, no id taken) and one per virt_id in a vIOMMU (EEXIST, id given back)', () => {
-    const m = createMachine();
-    m.declareDevice('m0', {});
-    m.declareDevice('m1', {});
-    const ioas = ioasAlloc(m);
-    const d0 = bind(m, 'm0');
-    const d1 = bind(m, 'm1');
+    const { m, ioas, d0, d1 } = twoDevices();
     const parent = hwptAllocOk(m, d0, ioas, { flags: 1 });
     const v1 = viommuAllocOk(m, d0, parent);
     const v2 = viommuAllocOk(m, d0, parent);

@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import { ioctlDef } from '../../emulator/engine/uapi/iommufd.js';
 import { StructView } from '../../emulator/engine/uapi/layout.js';
 import { attach, attachOk, bind, createMachine, destroy, errnoOf, hwptAlloc, hwptAllocOk, ioasAlloc, ioctl, type Machine } from '../engine/machine-harness.js';
-import { FAULT_ID_VALID, faultAlloc, nestedData, out, vdeviceAllocOk, viommuAlloc, viommuAllocOk, viommuFixture } from './nesting-harness.js';
+import { FAULT_ID_VALID, faultAlloc, nestedData, out, twoIommuFixture, vdeviceAllocOk, viommuAlloc, viommuAllocOk, viommuFixture } from './nesting-harness.js';
 
 describe('VIOMMU_ALLOC', () => {
   it('checks flags and type, then the device, the driver type, the HWPT and NEST_PARENT, in that order', () => {
@@ -70,16 +70,7 @@ describe('VIOMMU_ALLOC', () => {
 
 describe('HWPT_ALLOC on a vIOMMU', () => {
   it('needs the same physical IOMMU, known flags, driver data and an existing fault queue', () => {
-    const m = createMachine();
-    m.declareIommu('a', { model: 'mock' });
-    m.declareIommu('b', { model: 'mock' });
-    m.declareDevice('m0', { iommu: 'a' });
-    m.declareDevice('m1', { iommu: 'b' });
-    const ioas = ioasAlloc(m);
-    const d0 = bind(m, 'm0');
-    const d1 = bind(m, 'm1');
-    const parent = hwptAllocOk(m, d0, ioas, { flags: 1 });
-    const viommu = viommuAllocOk(m, d0, parent);
+    const { m, d0, d1, viommu } = twoIommuFixture();
     assert.equal(errnoOf(hwptAlloc(m, d1, viommu, nestedData(m))), 'EINVAL');
     assert.equal(errnoOf(hwptAlloc(m, d0, viommu, { ...nestedData(m), flags: 1 })), 'EOPNOTSUPP');
     assert.equal(errnoOf(hwptAlloc(m, d0, viommu)), 'EOPNOTSUPP');

@@ -4,7 +4,7 @@
 import { fail } from '../errno.js';
 import { hwptAttach, hwptDetach, hwptReplace, isIncompatible } from './attach.js';
 import type { IommufdDevice } from './device.js';
-import { HwptPaging, abortHwpt, allocHwptPaging, putHwpt, type Hwpt } from './hwpt.js';
+import { HwptPaging, allocHwptPaging, putHwpt, type Hwpt } from './hwpt.js';
 import type { Pasid } from './igroup.js';
 import { Ioas } from './ioas.js';
 
@@ -49,7 +49,7 @@ function autoGetDomain(idev: IommufdDevice, pasid: Pasid, ioas: Ioas, mode: Mode
     try {
       destroy = hwptReplace(idev, pasid, hwpt);
     } catch (e) {
-      abortHwpt(file, hwpt);
+      file.objects.abortAndDestroy(hwpt);
       throw e;
     }
   }

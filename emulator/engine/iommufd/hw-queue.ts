@@ -114,8 +114,7 @@ export function hwQueueAllocIoctl(file: IommufdFile, ucmd: Ucmd): void {
     ops.hwQueueInit(queue, cmd.num('index'), basePa);
     queue.initialized = true;
   } catch (e) {
-    file.objects.abort(queue);
-    queue.destroy();
+    file.objects.abortAndDestroy(queue);
     throw e;
   }
   cmd.set('out_hw_queue_id', queue.id);

@@ -4,7 +4,7 @@ import type { UserData } from '../core/iommu-driver.js';
 import { fail } from '../errno.js';
 import { HWPT_ALLOC_FLAGS, HWPT_DATA_TYPES } from '../uapi/iommufd.js';
 import type { IommufdDevice } from './device.js';
-import { HwptPaging, abortHwpt, allocHwptNested, allocHwptPaging, type Hwpt } from './hwpt.js';
+import { HwptPaging, allocHwptNested, allocHwptPaging, type Hwpt } from './hwpt.js';
 import { Ioas } from './ioas.js';
 import type { IommufdFile } from './iommufd-file.js';
 import type { Ucmd } from './ucmd.js';
@@ -39,7 +39,7 @@ export function hwptAllocIoctl(file: IommufdFile, ucmd: Ucmd): void {
     cmd.set('out_hwpt_id', hwpt.id);
     ucmd.respond();
   } catch (e) {
-    abortHwpt(file, hwpt);
+    file.objects.abortAndDestroy(hwpt);
     throw e;
   }
   file.objects.finalize(hwpt);

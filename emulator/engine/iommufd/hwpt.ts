@@ -101,12 +101,6 @@ export function findHwptPaging(hwpt: Hwpt): HwptPaging | undefined {
   return undefined;
 }
 
-/** iommufd_object_abort_and_destroy: the id goes back and the references are dropped. */
-export function abortHwpt(file: IommufdFile, hwpt: Hwpt): void {
-  file.objects.abort(hwpt);
-  hwpt.destroy();
-}
-
 /**
  * iommufd_hwpt_paging_alloc: a reserved (not yet finalized) HWPT_PAGING on
  * `ioas` whose domain already mirrors it. With `immediateAttach` the device
@@ -139,7 +133,7 @@ export function allocHwptPaging(
     try {
       hwptAttach(hwpt, idev, pasid);
     } catch (e) {
-      abortHwpt(file, hwpt);
+      file.objects.abortAndDestroy(hwpt);
       throw e;
     }
   }
@@ -150,7 +144,7 @@ export function allocHwptPaging(
       hwptDetach(idev, pasid);
       hwpt.users--;
     }
-    abortHwpt(file, hwpt);
+    file.objects.abortAndDestroy(hwpt);
     throw e;
   }
   hwpt.seq = file.nextSeq();

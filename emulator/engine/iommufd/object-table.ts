@@ -46,6 +46,12 @@ export class ObjectTable {
     this.release(obj.id);
   }
 
+  /** iommufd_object_abort_and_destroy: the id goes back and the object drops what it holds. */
+  abortAndDestroy(obj: IommufdObject): void {
+    this.abort(obj);
+    obj.destroy();
+  }
+
   /** Reserves and finalizes at once, for objects whose creation cannot fail after the id. */
   add(obj: IommufdObject): number {
     this.reserve(obj);

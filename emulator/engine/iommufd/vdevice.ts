@@ -64,8 +64,7 @@ export function vdeviceAllocIoctl(file: IommufdFile, ucmd: Ucmd): void {
   idev.vdev = vdev;
   const taken = viommu.vdevs.get(virtId);
   if (taken) {
-    file.objects.abort(vdev);
-    vdev.destroy();
+    file.objects.abortAndDestroy(vdev);
     fail('EEXIST', `virt_id 0x${virtId.toString(16)} of vIOMMU ${viommu.id} is VDEVICE ${taken.id}'s`);
   }
   viommu.vdevs.set(virtId, vdev);

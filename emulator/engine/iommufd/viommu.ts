@@ -102,8 +102,7 @@ export function viommuAllocIoctl(file: IommufdFile, ucmd: Ucmd): void {
   try {
     viommu.ops = driver.viommuInit(viommu, type, hwpt.domain, data);
   } catch (e) {
-    file.objects.abort(viommu);
-    viommu.destroy();
+    file.objects.abortAndDestroy(viommu);
     throw e;
   }
   cmd.set('out_viommu_id', viommu.id);

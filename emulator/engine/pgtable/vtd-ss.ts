@@ -3,8 +3,8 @@
 // tables are R|W, leaves carry the mapping's R/W and SNP when the domain
 // forces snooping; A/D (bits 8/9) are set by hardware only with SSADE.
 import { IOMMU_CACHE, IOMMU_READ, IOMMU_WRITE } from '../core/domain.js';
-import type { Decoded, PtFormat, PtLevel } from './pt-format.js';
-import { X86_ADDR_MASK, X86_PAGE_SIZES, X86_PS, leafAlignedAddress, x86Kind, x86Levels } from './x86-levels.js';
+import type { Decoded, PtFormat } from './pt-format.js';
+import { X86_ADDR_MASK, X86StyleFormat, leafAlignedAddress, x86Kind } from './x86-levels.js';
 
 export const VTDSS_R = 1n;
 export const VTDSS_W = 1n << 1n;
@@ -13,23 +13,16 @@ export const VTDSS_A = 1n << 8n;
 export const VTDSS_D = 1n << 9n;
 export const VTDSS_SNP = 1n << 11n;
 
-export class VtdSsFormat implements PtFormat {
+export class VtdSsFormat extends X86StyleFormat implements PtFormat {
   readonly name: string;
-  readonly levels: readonly PtLevel[];
-  readonly pgsizeBitmap = X86_PAGE_SIZES;
   readonly inputBits: number;
-  /** OA bits [51:12]. */
-  readonly outputBits = 52;
-  readonly tableBytes = 4096n;
-  readonly occupiedErrno = 'EADDRINUSE' as const;
-  readonly blockReplacesTable = false;
 
   /** `top`: 3, 4 or 5 levels (AW 1/2/3: 39/48/57 bits). `snoop`: SNP on cacheable leaves. */
   constructor(
     readonly top: 3 | 4 | 5,
     private readonly snoop: boolean,
   ) {
-    this.levels = x86Levels(top);
+    super(top);
     this.inputBits = 12 + 9 * top;
     this.name = `VT-d ${top}-level second-stage table`;
   }
@@ -39,20 +32,11 @@ export class VtdSsFormat implements PtFormat {
   }
 
   leafEntry(pa: bigint, prot: number, depth: number): bigint {
-    let e = pa & X86_ADDR_MASK;
+    let e = this.leafBase(pa, depth);
     if (prot & IOMMU_READ) e |= VTDSS_R;
     if (prot & IOMMU_WRITE) e |= VTDSS_W;
     if (this.snoop && prot & IOMMU_CACHE) e |= VTDSS_SNP;
-    if (this.levels[depth]!.level > 1) e |= X86_PS;
     return e;
-  }
-
-  tableAddress(e: bigint): bigint {
-    return e & X86_ADDR_MASK;
-  }
-
-  leafAddress(e: bigint, depth: number): bigint {
-    return leafAlignedAddress(e, this.levels[depth]!.shift);
   }
 
   decode(e: bigint, depth: number): Decoded {

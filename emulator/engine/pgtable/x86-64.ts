@@ -2,8 +2,8 @@
 // built as generic_pt's x86_64 format builds it: leaves U|A (plus RW|D when
 // writable), tables P|RW|U|A, 4- or 5-level.
 import { IOMMU_WRITE } from '../core/domain.js';
-import type { Decoded, PtFormat, PtLevel } from './pt-format.js';
-import { X86_ADDR_MASK, X86_PAGE_SIZES, X86_PS, leafAlignedAddress, x86Kind, x86Levels } from './x86-levels.js';
+import type { Decoded, PtFormat } from './pt-format.js';
+import { X86_ADDR_MASK, X86StyleFormat, x86Kind } from './x86-levels.js';
 
 export const X86_P = 1n;
 export const X86_RW = 1n << 1n;
@@ -12,10 +12,8 @@ export const X86_A = 1n << 5n;
 export const X86_D = 1n << 6n;
 export const X86_XD = 1n << 63n;
 
-export class X86_64Format implements PtFormat {
+export class X86_64Format extends X86StyleFormat implements PtFormat {
   readonly name: string;
-  readonly levels: readonly PtLevel[];
-  readonly pgsizeBitmap = X86_PAGE_SIZES;
   /**
    * Every input reaches the walk, which indexes the low 48/57 bits: whether
    * the upper bits are a canonical sign extension is the IOMMU's check.
@@ -23,14 +21,9 @@ export class X86_64Format implements PtFormat {
   readonly inputBits = 64;
   /** The virtual address width (48 or 57): canonical addresses sign-extend bit vaBits-1. */
   readonly vaBits: number;
-  /** OA bits [51:12]. */
-  readonly outputBits = 52;
-  readonly tableBytes = 4096n;
-  readonly occupiedErrno = 'EADDRINUSE' as const;
-  readonly blockReplacesTable = false;
 
   constructor(readonly top: 4 | 5) {
-    this.levels = x86Levels(top);
+    super(top);
     this.vaBits = top === 5 ? 57 : 48;
     this.name = `x86-64 ${top}-level first-stage table`;
   }
@@ -40,18 +33,9 @@ export class X86_64Format implements PtFormat {
   }
 
   leafEntry(pa: bigint, prot: number, depth: number): bigint {
-    let e = (pa & X86_ADDR_MASK) | X86_P | X86_US | X86_A;
+    let e = this.leafBase(pa, depth) | X86_P | X86_US | X86_A;
     if (prot & IOMMU_WRITE) e |= X86_RW | X86_D;
-    if (this.levels[depth]!.level > 1) e |= X86_PS;
     return e;
-  }
-
-  tableAddress(e: bigint): bigint {
-    return e & X86_ADDR_MASK;
-  }
-
-  leafAddress(e: bigint, depth: number): bigint {
-    return leafAlignedAddress(e, this.levels[depth]!.shift);
   }
 
   decode(e: bigint, depth: number): Decoded {
@@ -59,7 +43,7 @@ export class X86_64Format implements PtFormat {
     const level = this.levels[depth]!.level;
     const kind = x86Kind(e, level);
     const fields: Record<string, bigint> = {
-      address: kind === 'table' ? this.tableAddress(e) : leafAlignedAddress(e, this.levels[depth]!.shift),
+      address: kind === 'table' ? this.tableAddress(e) : this.leafAddress(e, depth),
       P: 1n,
       RW: (e >> 1n) & 1n,
       US: (e >> 2n) & 1n,

@@ -1,7 +1,7 @@
-// The radix geometry shared by the x86-style formats (x86-64 first stage,
-// VT-d second stage): 4 KiB tables of 512 entries, 9 index bits per level,
-// levels numbered from the leaf (PTE = 1 ... PML5E = 5), leaves at levels
-// 1-3 (4K, 2M, 1G), OA in [51:12].
+// The radix geometry and descriptor layout shared by the x86-style formats
+// (x86-64 first stage, VT-d second stage): 4 KiB tables of 512 entries, 9
+// index bits per level, levels numbered from the leaf (PTE = 1 ... PML5E = 5),
+// leaves at levels 1-3 (4K, 2M, 1G), OA in [51:12].
 import type { PtLevel } from './pt-format.js';
 
 export const X86_PAGE_SIZES = (1n << 12n) | (1n << 21n) | (1n << 30n);
@@ -27,4 +27,36 @@ export function x86Kind(e: bigint, level: number): 'page' | 'block' | 'table' | 
 
 export function leafAlignedAddress(e: bigint, shift: number): bigint {
   return (e & X86_ADDR_MASK) & ~((1n << BigInt(shift)) - 1n);
+}
+
+/**
+ * What the x86-style formats share beyond the geometry: generic_pt builds
+ * both with the same OA field and PS leaves, and refuses to map over an
+ * occupied slot. Each subclass adds its own permission bits and decoding.
+ */
+export abstract class X86StyleFormat {
+  readonly levels: readonly PtLevel[];
+  readonly pgsizeBitmap = X86_PAGE_SIZES;
+  /** OA bits [51:12]. */
+  readonly outputBits = 52;
+  readonly tableBytes = 4096n;
+  readonly occupiedErrno = 'EADDRINUSE' as const;
+  readonly blockReplacesTable = false;
+
+  constructor(top: number) {
+    this.levels = x86Levels(top);
+  }
+
+  tableAddress(e: bigint): bigint {
+    return e & X86_ADDR_MASK;
+  }
+
+  leafAddress(e: bigint, depth: number): bigint {
+    return leafAlignedAddress(e, this.levels[depth]!.shift);
+  }
+
+  /** The OA of a leaf at `depth`, with PS when that leaf is above level 1. */
+  protected leafBase(pa: bigint, depth: number): bigint {
+    return (pa & X86_ADDR_MASK) | (this.levels[depth]!.level > 1 ? X86_PS : 0n);
+  }
 }
