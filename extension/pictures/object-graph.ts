@@ -31,6 +31,12 @@ function node(id: string, kind: NodeKind, category: string, lines: string[], obj
 
 const objectId = (fd: string, id: number): string => `obj:${fd}:${id}`;
 
+/** The object a node id (as the webview reports a click) stands for; undefined for devices and groups. */
+export function objectOfNode(nodeId: string): { fd: string; id: number } | undefined {
+  const m = /^obj:(.*):(\d+)$/.exec(nodeId);
+  return m === null ? undefined : { fd: m[1]!, id: Number(m[2]) };
+}
+
 /** The graph before layout: nodes in snapshot order, edges in the order objects state them. */
 export function objectGraph(s: WireSnapshot): ObjectGraph {
   const children: GraphNode[] = [];

@@ -1,13 +1,13 @@
 // The webview that shows the pictures: the object graph, or the IOVA space
 // of each IOAS. It redraws on every stop, so it follows stepping in both
-// directions; clicking an object focuses the Variables view on the stop.
+// directions; clicking an object opens the trace line that created it.
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
-import { big, type WireSnapshot } from '../snapshot/machine-snapshot.js';
+import { big, ORIGIN_REQUEST, type WireSnapshot } from '../snapshot/machine-snapshot.js';
 import type { StopListener } from '../views/stop-watcher.js';
 import { graphSvg } from './graph-svg.js';
 import { iovaBarSvg } from './iova-bar.js';
-import { layOut, objectGraph } from './object-graph.js';
+import { layOut, objectGraph, objectOfNode } from './object-graph.js';
 import { esc } from './svg.js';
 
 export type PictureKind = 'graph' | 'iova';
@@ -34,7 +34,8 @@ export class PicturePanels implements StopListener, vscode.Disposable {
     const panel = vscode.window.createWebviewPanel(`iotrace.${kind}`, TITLES[kind], vscode.ViewColumn.Beside, { enableScripts: true });
     panel.onDidDispose(() => this.panels.delete(kind));
     panel.webview.onDidReceiveMessage((m: { node?: string }) => {
-      if (typeof m.node === 'string' && m.node.startsWith('obj:')) void vscode.commands.executeCommand('workbench.debug.action.focusVariablesView');
+      const obj = typeof m.node === 'string' ? objectOfNode(m.node) : undefined;
+      if (obj !== undefined) void revealOrigin(obj);
     });
     this.panels.set(kind, panel);
     void this.draw(kind, panel);
@@ -57,6 +58,24 @@ export class PicturePanels implements StopListener, vscode.Disposable {
 
   dispose(): void {
     for (const p of this.panels.values()) p.dispose();
+  }
+}
+
+/**
+ * Asks the adapter (custom request `objectOrigin`) which statement created the
+ * object and shows that line; objects it cannot place (the session ended)
+ * fall back to the Variables view, where the machine's objects are listed.
+ */
+async function revealOrigin(obj: { fd: string; id: number }): Promise<void> {
+  const session = vscode.debug.activeDebugSession;
+  try {
+    if (session?.type !== 'iotrace') throw new Error('no iotrace debug session');
+    const at = (await session.customRequest(ORIGIN_REQUEST, obj)) as { file: string; line: number };
+    const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(at.file));
+    const pos = new vscode.Position(at.line, 0);
+    await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.One, selection: new vscode.Range(pos, pos) });
+  } catch {
+    await vscode.commands.executeCommand('workbench.debug.action.focusVariablesView');
   }
 }
 

@@ -6,6 +6,9 @@ import type { MachineSnapshot } from '../../emulator/engine/inspect/snapshot.js'
 /** The custom DAP request that answers a WireSnapshot for the current stop. */
 export const SNAPSHOT_REQUEST = 'machineSnapshot';
 
+/** The custom DAP request that answers `{ file, line }` (0-based) of the statement that created object `{ fd, id }`. */
+export const ORIGIN_REQUEST = 'objectOrigin';
+
 export type Wire<T> = T extends bigint
   ? string
   : T extends readonly (infer E)[]

@@ -48,6 +48,8 @@ async function waitForHttp(url: string, child: ChildProcess, log: () => string):
 
 const USER_SETTINGS = {
   'security.workspace.trust.enabled': false,
+  // A failed test run opens its message beside the line that failed, as the suite checks.
+  'testing.automaticallyOpenPeekView': 'failureAnywhere',
   'workbench.startupEditor': 'none',
   'workbench.tips.enabled': false,
   'workbench.welcomePage.walkthroughs.openOnInstall': false,
@@ -61,12 +63,24 @@ const USER_SETTINGS = {
   'workbench.secondarySideBar.defaultVisibility': 'hidden',
 };
 
-export async function startCodeServer(vsix: string, workspace: string): Promise<CodeServer> {
+/**
+ * Keys the suite presses: Ctrl+Alt+K runs the workspace task given by its
+ * label (the argument workbench.action.tasks.runTask takes), which no
+ * palette command can pass.
+ */
+export const RUN_TASK_KEY = 'Control+Alt+K';
+
+function keybindings(taskLabel: string): object[] {
+  return [{ key: 'ctrl+alt+k', command: 'workbench.action.tasks.runTask', args: taskLabel }];
+}
+
+export async function startCodeServer(vsix: string, workspace: string, taskLabel: string): Promise<CodeServer> {
   const root = mkdtempSync(join(tmpdir(), 'iotrace-code-server-'));
   const userData = join(root, 'user-data');
   const extensions = join(root, 'extensions');
   mkdirSync(join(userData, 'User'), { recursive: true });
   writeFileSync(join(userData, 'User', 'settings.json'), JSON.stringify(USER_SETTINGS, null, 2));
+  writeFileSync(join(userData, 'User', 'keybindings.json'), JSON.stringify(keybindings(taskLabel), null, 2));
   const common = ['--auth', 'none', '--disable-telemetry', '--disable-update-check', '--user-data-dir', userData, '--extensions-dir', extensions];
   const env = { ...process.env, HOME: root, XDG_CONFIG_HOME: join(root, 'config') };
   const install = spawnSync(NODE24, [ENTRY, ...common, '--install-extension', vsix], { encoding: 'utf8', env });

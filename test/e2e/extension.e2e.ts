@@ -1,15 +1,18 @@
 // The extension in a real VS Code (code-server in Chromium), used as a
 // person would: open a trace, see colours, a diagnostic and a hover; set a
 // breakpoint in the gutter, press F5, stop, read Variables, step over and
-// back, open the object graph. Each stage leaves a screenshot in
+// back, open the object graph and click a node to reach the line that created
+// it; run traces from Test Explorer and as a task (mismatches at their line,
+// in Problems). Each stage leaves a screenshot in
 // test/e2e/screenshots/. Run by scripts/e2e/run.sh against the packaged .vsix.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
-import { startCodeServer, type CodeServer } from './code-server.js';
-import { clickGutter, editorLine, openFile, openWorkbench, runCommand, screenshot, stoppedAt, type Workbench } from './workbench.js';
-import { BROKEN_COMMAND, BROKEN_TRACE, makeWorkspace } from './workspace.js';
+import { RUN_TASK_KEY, startCodeServer, type CodeServer } from './code-server.js';
+import { clickGutter, cursorLine, editorLine, openFile, openWorkbench, runCommand, runTestRow, screenshot, stoppedAt, testRow, type Workbench } from './workbench.js';
+import { BROKEN_COMMAND, BROKEN_TRACE, makeWorkspace, MISMATCH_LINE, MISMATCH_TASK, MISMATCH_TRACE } from './workspace.js';
 
 const ROOT = join(__dirname, '..', '..');
 const VSIX = process.env.IOTRACE_VSIX ?? join(ROOT, 'iotrace.vsix');
@@ -17,6 +20,8 @@ const EXAMPLE = '01-nic-passthrough.iotrace';
 /** A statement of EXAMPLE to break at, and the statement after it. */
 const BREAK_AT = 'dma nic0 write 0x1000800';
 const STEP_TO = 'expect read32(ram + 0x800)';
+/** The statement of EXAMPLE that creates HWPT_PAGING 3. */
+const CREATES_HWPT = 'hwpt = attach nic ioas';
 
 let server: CodeServer;
 let wb: Workbench;
@@ -24,7 +29,7 @@ let page: Page;
 
 describe('the iotrace extension in code-server', { timeout: 600_000 }, () => {
   before(async () => {
-    server = await startCodeServer(VSIX, makeWorkspace(join(ROOT, 'examples')));
+    server = await startCodeServer(VSIX, makeWorkspace(join(ROOT, 'examples')), MISMATCH_TASK);
     wb = await openWorkbench(server.url);
     page = wb.page;
   });
@@ -63,7 +68,8 @@ describe('the iotrace extension in code-server', { timeout: 600_000 }, () => {
     await openFile(page, EXAMPLE);
     await page.mouse.move(0, 0);
     await editorLine(page, 'ioas = ioas_alloc').locator('span', { hasText: 'ioas_alloc' }).last().hover();
-    const hover = page.locator('.monaco-hover:visible');
+    // Not the previous test's breadcrumb tooltip, which can still be fading out.
+    const hover = page.locator('.monaco-hover:visible', { hasNotText: /problems? in this file/ });
     await hover.first().waitFor();
     const text = await hover.first().innerText();
     await screenshot(page, '03-hover');
@@ -124,6 +130,16 @@ describe('the iotrace extension in code-server', { timeout: 600_000 }, () => {
     assert.ok(labels.includes('IOAS 1') && labels.includes('HWPT_PAGING 3'), `graph nodes: ${labels.join(', ')}`);
   });
 
+  it('opens the line that created an object when its node is clicked', async () => {
+    const picture = page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+    await picture.locator('svg .node', { hasText: 'HWPT_PAGING 3' }).first().click();
+    const want = readFileSync(join(ROOT, 'examples', EXAMPLE), 'utf8').split('\n').findIndex((l) => l.startsWith(CREATES_HWPT)) + 1;
+    for (let i = 0; i < 60 && (await cursorLine(page)) !== want; i++) await page.waitForTimeout(250);
+    await screenshot(page, '09b-graph-click-origin');
+    assert.equal(await cursorLine(page), want);
+    await page.locator('.tab.active', { hasText: EXAMPLE }).waitFor();
+  });
+
   it('draws the IOVA space with the mapped area and the last DMA', async () => {
     // Step over the DMA at the breakpoint, so there is a last DMA to mark.
     await page.locator('.debug-toolbar a[aria-label^="Step Over"]').click();
@@ -135,5 +151,40 @@ describe('the iotrace extension in code-server', { timeout: 600_000 }, () => {
     const titles = await picture.locator('svg title').allTextContents();
     assert.ok(titles.includes('areas 0x1000000..0x10fffff'), `titles: ${titles.join(', ')}`);
     assert.ok(titles.includes('last DMA at 0x1000800'), `titles: ${titles.join(', ')}`);
+  });
+
+  it('lists the traces in Test Explorer; a run shows a pass, and a mismatch at its line', async () => {
+    await page.keyboard.press('Shift+F5');
+    await page.locator('.debug-toolbar').waitFor({ state: 'hidden', timeout: 30_000 });
+    await runCommand(page, 'Testing: Focus on Test Explorer View');
+    await testRow(page, EXAMPLE).waitFor({ timeout: 60_000 });
+    await testRow(page, MISMATCH_TRACE).waitFor();
+    await runTestRow(page, EXAMPLE, 'passed');
+    await runTestRow(page, MISMATCH_TRACE, 'failed');
+    await screenshot(page, '11-test-explorer');
+    // The failure opens its message in a peek below the statement that mismatched.
+    await page.locator('.tab.active', { hasText: MISMATCH_TRACE }).waitFor();
+    const peek = page.locator('.monaco-editor .test-output-peek').first();
+    await peek.waitFor({ timeout: 30_000 });
+    await screenshot(page, '12-test-mismatch-at-line');
+    const line = await editorLine(page, 'destroy ioas').boundingBox();
+    const box = await peek.boundingBox();
+    assert.ok(line !== null && box !== null && Math.abs(box.y - (line.y + line.height)) < line.height * 1.5, `the peek is below line ${MISMATCH_LINE}`);
+    assert.match(await peek.innerText(), /EBUSY/);
+    await page.keyboard.press('Escape');
+  });
+
+  it('puts a mismatch in the Problems view from an iotrace task', async () => {
+    await openFile(page, MISMATCH_TRACE);
+    await page.keyboard.press(RUN_TASK_KEY);
+    // An error: the language server's own prediction of this mismatch is a warning, so only the task's problem matches.
+    const problem = page.locator('.markers-panel .monaco-list-row', { hasText: 'expected EBUSY', has: page.locator('.codicon-error') }).first();
+    // The task's terminal takes the panel when it starts: show Problems again until the problem is there.
+    for (let i = 0; i < 30 && !(await problem.isVisible()); i++) {
+      await runCommand(page, 'Problems: Focus on Problems View');
+      await problem.waitFor({ timeout: 2_000 }).catch(() => undefined);
+    }
+    await screenshot(page, '14-task-problems');
+    assert.match(await problem.innerText(), new RegExp(`\\[Ln ${MISMATCH_LINE}, Col 1\\]`));
   });
 });

@@ -92,3 +92,24 @@ export async function stoppedAt(page: Page, text: string): Promise<void> {
   }
   throw new Error(`the debugger did not stop at '${text}'`);
 }
+
+/** The 1-based line of the cursor in the active editor, as the status bar shows it ("Ln 21, Col 1"). */
+export async function cursorLine(page: Page): Promise<number> {
+  const text = await page.locator('[id="status.editor.selection"]').first().innerText();
+  const m = /Ln (\d+)/.exec(text);
+  if (m === null) throw new Error(`no cursor position in the status bar: '${text}'`);
+  return Number(m[1]);
+}
+
+/** The row of the Testing view whose label is `label`. */
+export function testRow(page: Page, label: string) {
+  return page.locator('.test-explorer .monaco-list-row', { hasText: label }).first();
+}
+
+/** Runs one test from its row's inline Run action and waits for its result icon (passed or failed). */
+export async function runTestRow(page: Page, label: string, result: 'passed' | 'failed'): Promise<void> {
+  const row = testRow(page, label);
+  await row.hover();
+  await row.locator('.action-label.codicon-testing-run-icon').click();
+  await row.locator(`.codicon-testing-${result}-icon`).waitFor({ timeout: 60_000 });
+}

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { graphSvg } from '../../extension/pictures/graph-svg.js';
-import { layOut, objectGraph } from '../../extension/pictures/object-graph.js';
+import { layOut, objectGraph, objectOfNode } from '../../extension/pictures/object-graph.js';
 import { exampleSnapshot } from './example-snapshot.js';
 
 describe('the object graph of examples/01', () => {
@@ -33,5 +33,10 @@ describe('the object graph of examples/01', () => {
     assert.equal((svg.match(/class="node"/g) ?? []).length, 5);
     assert.equal((svg.match(/class="edge"/g) ?? []).length, 4);
     assert.match(svg, /data-node="obj:iommufd:1"/);
+  });
+
+  it('maps a clicked node back to its object (what objectOrigin is asked), and devices and groups to none', () => {
+    for (const n of graph.children) assert.deepEqual(objectOfNode(n.id), n.object);
+    assert.deepEqual(objectOfNode('obj:fd:with:colons:12'), { fd: 'fd:with:colons', id: 12 });
   });
 });
