@@ -2,6 +2,7 @@
 // cursor out through its enclosing expressions, the argument, the statement,
 // each enclosing block, to the whole document.
 import type { Argument, Expr, Position, Range, Stmt } from '../../emulator/language/ast.js';
+import { exprChildren } from '../../emulator/language/expr-children.js';
 import type { Analysis } from './analysis.js';
 import { containsPosition, containsRange } from './positions.js';
 
@@ -63,30 +64,5 @@ function argument(arg: Argument, pos: Position, out: Range[]): void {
 function expr(e: Expr, pos: Position, out: Range[]): void {
   if (!containsPosition(e.range, pos)) return;
   out.push(e.range);
-  switch (e.kind) {
-    case 'field':
-      return expr(e.object, pos, out);
-    case 'index':
-      expr(e.object, pos, out);
-      return expr(e.index, pos, out);
-    case 'call':
-      for (const x of e.args) expr(x, pos, out);
-      return;
-    case 'binary':
-      expr(e.left, pos, out);
-      return expr(e.right, pos, out);
-    case 'unary':
-      return expr(e.operand, pos, out);
-    case 'range':
-      expr(e.start, pos, out);
-      return expr(e.last, pos, out);
-    case 'list':
-      for (const x of e.items) expr(x, pos, out);
-      return;
-    case 'record':
-      for (const x of e.entries) expr(x.value, pos, out);
-      return;
-    default:
-      return;
-  }
+  for (const child of exprChildren(e)) expr(child, pos, out);
 }
