@@ -16,6 +16,11 @@ interface SpecKeys {
   keys: ReadonlyMap<string, ArgSpec>;
   /** The positional arguments in table order (words and switches are matched by name instead). */
   slots: readonly ArgSpec[];
+  /** The argument a bare word stands for: a word of a `word` argument, or a switch by its own name (the first in table order). */
+  words: ReadonlyMap<string, ArgSpec>;
+  required: readonly ArgSpec[];
+  /** How messages name each argument ("'iova' of 'ioas_map'"), made once rather than for every argument checked. */
+  names: ReadonlyMap<string, string>;
 }
 
 const specKeys = new WeakMap<CommandSpec, SpecKeys>();
@@ -23,14 +28,30 @@ const specKeys = new WeakMap<CommandSpec, SpecKeys>();
 function keysOf(spec: CommandSpec): SpecKeys {
   let k = specKeys.get(spec);
   if (!k) {
-    k = { keys: acceptedKeys(spec), slots: spec.args.filter((a) => a.positional && a.kind.type !== 'word' && a.kind.type !== 'switch') };
+    const words = new Map<string, ArgSpec>();
+    for (const a of spec.args) {
+      const names = a.kind.type === 'word' ? a.kind.words : a.kind.type === 'switch' ? [a.key] : [];
+      for (const w of names) if (!words.has(w)) words.set(w, a);
+    }
+    const keys = allKeys(spec);
+    k = {
+      keys,
+      names: new Map([...keys.keys()].map((key) => [key, `'${key}' of '${spec.name}'`])),
+      slots: spec.args.filter((a) => a.positional && a.kind.type !== 'word' && a.kind.type !== 'switch'),
+      words,
+      required: spec.args.filter((a) => a.required),
+    };
     specKeys.set(spec, k);
   }
   return k;
 }
 
-/** Every key a command accepts, its own first, then the shared and raw-control ones. */
-export function acceptedKeys(spec: CommandSpec): Map<string, ArgSpec> {
+/** Every key a command accepts, its own first, then the shared and raw-control ones (worked out once per command). */
+export function acceptedKeys(spec: CommandSpec): ReadonlyMap<string, ArgSpec> {
+  return keysOf(spec).keys;
+}
+
+function allKeys(spec: CommandSpec): Map<string, ArgSpec> {
   const keys = new Map<string, ArgSpec>(spec.args.map((a) => [a.key, a]));
   const add = (a: ArgSpec): void => {
     if (!keys.has(a.key)) keys.set(a.key, a);
@@ -52,14 +73,9 @@ export function checkCommandArgs(ctx: CheckContext, stmt: CommandStmt): CommandS
     for (const a of stmt.args) checkExpr(ctx, a.value);
     return undefined;
   }
-  const { keys, slots } = keysOf(spec);
+  const { keys, slots, words, required, names } = keysOf(spec);
   const resolved = new Map<string, Expr>();
   const declared = spec.declares !== undefined ? spec.args[0] : undefined;
-  const given = (key: string, at: Expr): boolean => {
-    if (!resolved.has(key)) return false;
-    ctx.error(at.range, `'${key}' of '${spec.name}' is given twice`);
-    return true;
-  };
 
   for (const arg of stmt.args) {
     if (arg.kind === 'keyed') {
@@ -67,18 +83,18 @@ export function checkCommandArgs(ctx: CheckContext, stmt: CommandStmt): CommandS
       if (!argSpec) {
         ctx.error(arg.keyRange, `unknown key '${arg.key}' for '${spec.name}'${didYouMean(arg.key, keys.keys())}`);
         checkExpr(ctx, arg.value);
-      } else if (!given(arg.key, arg.value)) {
+      } else if (!givenTwice(ctx, spec, resolved, arg.key, arg.value)) {
         resolved.set(arg.key, arg.value);
-        if (argSpec !== declared) checkKind(ctx, arg.value, argSpec.kind, `'${arg.key}' of '${spec.name}'`);
+        if (argSpec !== declared) checkKind(ctx, arg.value, argSpec.kind, names.get(arg.key)!);
       }
       continue;
     }
-    const word = arg.value.kind === 'name' ? wordSpec(spec, arg.value.name) : undefined;
+    const word = arg.value.kind === 'name' ? words.get(arg.value.name) : undefined;
     if (word) {
-      if (!given(word.key, arg.value)) resolved.set(word.key, arg.value);
+      if (!givenTwice(ctx, spec, resolved, word.key, arg.value)) resolved.set(word.key, arg.value);
       continue;
     }
-    const slot = slots.find((s) => !resolved.has(s.key));
+    const slot = nextSlot(slots, resolved);
     if (!slot) {
       const names = slots.map((s) => s.key).join(', ');
       ctx.error(arg.range, `too many arguments for '${spec.name}': it takes ${slots.length} positional argument${slots.length === 1 ? '' : 's'}${names ? ` (${names})` : ''}; give the others by key`);
@@ -89,21 +105,29 @@ export function checkCommandArgs(ctx: CheckContext, stmt: CommandStmt): CommandS
     if (slot === declared) {
       if (arg.value.kind !== 'name') ctx.error(arg.range, `expected a new name for the ${spec.declares} '${spec.name}' declares, found an expression`);
     } else {
-      checkKind(ctx, arg.value, slot.kind, `'${slot.key}' of '${spec.name}'`);
+      checkKind(ctx, arg.value, slot.kind, names.get(slot.key)!);
     }
   }
 
   // A NULL argument pointer never reaches the fields, so nothing else is needed.
   if (!resolved.has('arg')) {
-    for (const a of spec.args) {
-      if (a.required && !resolved.has(a.key)) ctx.error(stmt.commandRange, `missing required argument '${a.key}' of '${spec.name}'`);
+    for (const a of required) {
+      if (!resolved.has(a.key)) ctx.error(stmt.commandRange, `missing required argument '${a.key}' of '${spec.name}'`);
     }
   }
   stmt.resolved = resolved;
   return spec;
 }
 
-/** The table entry a bare word stands for: a word of a `word` argument, or a switch by its own name. */
-function wordSpec(spec: CommandSpec, name: string): ArgSpec | undefined {
-  return spec.args.find((a) => (a.kind.type === 'word' && a.kind.words.includes(name)) || (a.kind.type === 'switch' && a.key === name));
+/** Reports a key given a second time (the first one counts). */
+function givenTwice(ctx: CheckContext, spec: CommandSpec, resolved: Map<string, Expr>, key: string, at: Expr): boolean {
+  if (!resolved.has(key)) return false;
+  ctx.error(at.range, `'${key}' of '${spec.name}' is given twice`);
+  return true;
+}
+
+/** The first positional slot not filled yet. */
+function nextSlot(slots: readonly ArgSpec[], resolved: Map<string, Expr>): ArgSpec | undefined {
+  for (const s of slots) if (!resolved.has(s.key)) return s;
+  return undefined;
 }

@@ -9,14 +9,19 @@ import { CONSTANTS, QUERIES } from './queries.js';
 import { UNKNOWN, describeValue, isNumeric, type StaticValue } from './static-value.js';
 import { didYouMean } from './suggest.js';
 
+// Shared results for the values that carry nothing else (static values are never changed).
+const INT: StaticValue = { t: 'int' };
+const STRING: StaticValue = { t: 'string' };
+const LIST: StaticValue = { t: 'list' };
+
 export function checkExpr(ctx: CheckContext, e: Expr, allowRange = false): StaticValue {
   switch (e.kind) {
     case 'int':
       return { t: 'int', value: e.value };
     case 'string':
-      return { t: 'string' };
+      return STRING;
     case 'bytes':
-      return { t: 'list' };
+      return LIST;
     case 'name':
       return resolveName(ctx, e.name, e.range);
     case 'field':
@@ -42,7 +47,7 @@ export function checkExpr(ctx: CheckContext, e: Expr, allowRange = false): Stati
       return UNKNOWN;
     case 'list':
       for (const item of e.items) checkExpr(ctx, item, true);
-      return { t: 'list' };
+      return LIST;
     case 'record':
       for (const entry of e.entries) checkExpr(ctx, entry.value);
       return { t: 'record', fields: e.entries.map((x) => x.key) };
@@ -103,12 +108,12 @@ function checkCall(ctx: CheckContext, callee: string, calleeRange: Range, args: 
 
 function checkUnary(ctx: CheckContext, op: UnaryOp, operand: Expr, range: Range): StaticValue {
   const v = numericOperand(ctx, operand, op);
-  if (v === undefined) return { t: 'int' };
+  if (v === undefined) return INT;
   if (op === '!') return { t: 'int', value: v === 0n ? 1n : 0n };
   if (op === '~') return { t: 'int', value: MAX_U64 ^ v };
   if (v !== 0n) {
     ctx.error(range, `overflow: -${v} is below 0 (integers are unsigned 64-bit)`);
-    return { t: 'int' };
+    return INT;
   }
   return { t: 'int', value: 0n };
 }
@@ -121,15 +126,15 @@ function checkBinary(ctx: CheckContext, op: BinaryOp, left: Expr, right: Expr, r
     if (l.t === 'int' && r.t === 'int' && l.value !== undefined && r.value !== undefined) {
       return { t: 'int', value: (l.value === r.value) === (op === '==') ? 1n : 0n };
     }
-    return { t: 'int' };
+    return INT;
   }
   const a = numericOperand(ctx, left, op);
   const b = numericOperand(ctx, right, op);
-  if (a === undefined || b === undefined) return { t: 'int' };
+  if (a === undefined || b === undefined) return INT;
   const folded = fold(op, a, b);
   if (typeof folded === 'bigint') return { t: 'int', value: folded };
   ctx.error(range, folded);
-  return { t: 'int' };
+  return INT;
 }
 
 /** Checks an operand of an arithmetic operator; returns its value when constant. */

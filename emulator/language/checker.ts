@@ -12,7 +12,7 @@ import { COMMANDS } from './commands.js';
 import type { CommandSpec } from './command-spec.js';
 import { KEYWORDS } from './parser.js';
 import { CONSTANTS, QUERIES } from './queries.js';
-import { Scope } from './scope.js';
+import { Scope, type Binding } from './scope.js';
 import { UNKNOWN, type DeclKind, type StaticValue } from './static-value.js';
 import { didYouMean } from './suggest.js';
 
@@ -33,8 +33,15 @@ export class Checker implements CheckContext {
   /** Depth of `repeat` / `proc` blocks: declarations need depth 0. */
   private depth = 0;
   /** Top-level declarations and procs of the current file, by name: for "used before" messages. */
-  private ahead = new Map<string, { line: number; what: string }>();
+  private ahead: ReadonlyMap<string, Declaration> = new Map();
   private current: Stmt | undefined;
+  /**
+   * For incremental checking (server/language/incremental-check.ts): set when
+   * a check read the machine state, or wrote a message quoting the line of
+   * another statement (such messages change when lines move).
+   */
+  machineRead = false;
+  lineRefs = false;
 
   constructor(
     readonly diagnostics: Diagnostic[],
@@ -58,9 +65,14 @@ export class Checker implements CheckContext {
   }
 
   checkProgram(program: Program): void {
+    this.checkTopLevel(program.statements, collectDeclarations(program.statements));
+  }
+
+  /** Checks top-level statements of a file whose top-level declarations are `ahead` (a part of it, when checking incrementally). */
+  checkTopLevel(statements: Stmt[], ahead: ReadonlyMap<string, Declaration>): void {
     const saved = this.ahead;
-    this.ahead = collectDeclarations(program);
-    this.block(program.statements);
+    this.ahead = ahead;
+    this.block(statements);
     this.ahead = saved;
   }
 
@@ -75,7 +87,9 @@ export class Checker implements CheckContext {
   declaredLater(name: string): { line: number; what: string } | undefined {
     const d = this.ahead.get(name);
     const here = this.current?.range.start.line ?? 0;
-    return d && d.line - 1 > here ? d : undefined;
+    if (!d || d.line - 1 <= here) return undefined;
+    this.lineRefs = true;
+    return d;
   }
 
   private report(range: Range, message: string, severity: Diagnostic['severity']): void {
@@ -121,7 +135,7 @@ export class Checker implements CheckContext {
       if (s.bind) this.bind(s.bind.name, s.bind.range, UNKNOWN);
       return;
     }
-    if (spec.model === 'mock' && this.machine.iommus.size > 0 && ![...this.machine.iommus.values()].includes('mock')) {
+    if (spec.model === 'mock' && this.readMachine().iommus.size > 0 && ![...this.machine.iommus.values()].includes('mock')) {
       this.error(s.commandRange, `'${spec.name}' is an operation of the selftest driver: it needs an IOMMU with model=mock`);
     }
     if (spec.name === 'dma' && !s.resolved?.has('width') && !s.resolved?.has('len')) {
@@ -151,7 +165,7 @@ export class Checker implements CheckContext {
     const name = nameExpr.name;
     const previous = this.scope.lookup(name);
     if (previous?.value.t === 'declared') {
-      const where = previous.builtin ? 'built in' : `declared on line ${previous.range.start.line + 1}`;
+      const where = previous.builtin ? 'built in' : `declared on line ${this.lineOf(previous)}`;
       this.error(nameExpr.range, `'${name}' is already ${where}`);
       return;
     }
@@ -159,15 +173,16 @@ export class Checker implements CheckContext {
   }
 
   private declareIommu(s: CommandStmt): void {
-    if (this.machine.devices > 0) this.error(s.commandRange, "'iommu' lines must come before the first 'device'");
+    if (this.readMachine().devices > 0) this.error(s.commandRange, "'iommu' lines must come before the first 'device'");
     if (this.machine.iommus.size === 0) this.scope.remove('iommu0');
     const name = s.resolved?.get('name');
     const model = s.resolved?.get('model');
-    if (name?.kind === 'name') this.machine.iommus.set(name.name, model?.kind === 'name' ? model.name : 'mock');
+    // A new map, not set() on the old one: an incremental check shares the map of the machine above its segment.
+    if (name?.kind === 'name') this.machine.iommus = new Map(this.machine.iommus).set(name.name, model?.kind === 'name' ? model.name : 'mock');
   }
 
   private declareDevice(s: CommandStmt): void {
-    this.machine.devices++;
+    this.readMachine().devices++;
     if (this.machine.iommus.size > 1 && !s.resolved?.has('iommu')) {
       this.error(s.commandRange, `a device needs 'iommu=NAME' when there are several IOMMUs (${[...this.machine.iommus.keys()].join(', ')})`);
     }
@@ -231,6 +246,17 @@ export class Checker implements CheckContext {
     }
   }
 
+  private readMachine(): MachineState {
+    this.machineRead = true;
+    return this.machine;
+  }
+
+  /** The 1-based line of another binding, for a message. */
+  private lineOf(b: Binding): number {
+    this.lineRefs = true;
+    return b.range.start.line + 1;
+  }
+
   private inBlock(body: () => void): void {
     const outer = this.scope;
     this.scope = outer.child();
@@ -255,30 +281,36 @@ export class Checker implements CheckContext {
     }
     const previous = this.scope.lookup(name);
     if (previous) {
-      const where = previous.builtin ? 'the built-in' : `the binding on line ${previous.range.start.line + 1}`;
+      const where = previous.builtin ? 'the built-in' : `the binding on line ${this.lineOf(previous)}`;
       this.warn(range, `'${name}' shadows ${where}`);
     }
     this.scope.define(name, { value, file: this.current?.file ?? '', range });
   }
 }
 
-/** Names a file declares or defines at its top level, with their lines (1-based). */
-function collectDeclarations(program: Program): Map<string, { line: number; what: string }> {
-  const out = new Map<string, { line: number; what: string }>();
-  for (const s of program.statements) {
-    let name: string | undefined;
-    let what = '';
-    if (s.kind === 'proc') {
-      name = s.name;
-      what = 'a proc';
-    } else if (s.kind === 'command') {
-      const first = s.args[0];
-      if (COMMANDS.get(s.command)?.declares && first?.kind === 'positional' && first.value.kind === 'name') {
-        name = first.value.name;
-        what = `a '${s.command}' declaration`;
-      }
-    }
-    if (name !== undefined && !out.has(name)) out.set(name, { line: s.range.start.line + 1, what });
+/** A name a file declares or defines at its top level, with its line (1-based). */
+export interface Declaration {
+  line: number;
+  what: string;
+}
+
+/** The name a top-level statement declares or defines (a proc, a topology declaration), if any. */
+export function declarationOf(s: Stmt): ({ name: string } & Declaration) | undefined {
+  if (s.kind === 'proc') return { name: s.name, line: s.range.start.line + 1, what: 'a proc' };
+  if (s.kind !== 'command') return undefined;
+  const first = s.args[0];
+  if (COMMANDS.get(s.command)?.declares && first?.kind === 'positional' && first.value.kind === 'name') {
+    return { name: first.value.name, line: s.range.start.line + 1, what: `a '${s.command}' declaration` };
+  }
+  return undefined;
+}
+
+/** The first declaration of each name among top-level statements. */
+export function collectDeclarations(statements: Stmt[]): Map<string, Declaration> {
+  const out = new Map<string, Declaration>();
+  for (const s of statements) {
+    const d = declarationOf(s);
+    if (d && !out.has(d.name)) out.set(d.name, { line: d.line, what: d.what });
   }
   return out;
 }

@@ -28,7 +28,12 @@ export function checkFile(path: string, opts: CheckOptions): CheckResult {
 }
 
 export function checkText(file: string, text: string, opts: CheckOptions): CheckResult {
-  const parsed = parse(file, text);
+  return checkParsed(parse(file, text), opts);
+}
+
+/** Checks a parsed file (the language server parses first, to analyse the file in segments when it can). */
+export function checkParsed(parsed: ReturnType<typeof parse>, opts: CheckOptions): CheckResult {
+  const file = parsed.program.file;
   const diagnostics = [...parsed.diagnostics];
   const hook = includeHook({ workspaceRoot: opts.workspaceRoot, readFile: opts.readFile ?? readUtf8 }, diagnostics, [resolve(file)]);
   const checker = new Checker(diagnostics, { iommus: new Map(), devices: 0 }, Checker.rootScope(), hook);

@@ -35,7 +35,7 @@ const KEYWORDS = ['let', 'expect', 'repeat', 'proc', 'include'];
 
 export function completions(a: Analysis, pos: Position): Completion[] {
   const { context } = cursorContext(a.lines, pos);
-  const scope = [...a.index.scopeAt(a.file, pos).values()];
+  const scope = [...a.scopeAt(pos).values()];
   switch (context.kind) {
     case 'none':
       return [];

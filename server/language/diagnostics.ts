@@ -4,10 +4,11 @@
 // can never hold; and, from a background run (live-results.ts), a warning for
 // every statement whose outcome differs from its expectation.
 import { relative } from 'node:path';
-import type { Range, Stmt } from '../../emulator/language/ast.js';
+import type { Diagnostic, Range, Stmt } from '../../emulator/language/ast.js';
 import { COMMANDS } from '../../emulator/language/commands.js';
 import type { Analysis } from './analysis.js';
 import type { LiveResult } from './live-results.js';
+import type { Definition } from './symbol-index.js';
 
 export interface FileDiagnostic {
   range: Range;
@@ -22,15 +23,22 @@ export interface FileDiagnostic {
 }
 
 export function documentDiagnostics(a: Analysis): FileDiagnostic[] {
+  // An incrementally analysed document keeps these per segment (segmented-document.ts); it has no includes.
+  const doc = a.segmented;
+  if (doc) return [...doc.diagnostics().map(toFileDiagnostic), ...doc.unused(), ...doc.impossible()];
   const out: FileDiagnostic[] = a.diagnostics
     .filter((d) => d.file === a.file)
-    .map((d) => ({ range: d.range, severity: d.severity, message: d.message }));
+    .map(toFileDiagnostic);
   out.push(...includeSummaries(a), ...unusedBindings(a), ...impossibleExpectations(a.program.statements, a.file));
   return out;
 }
 
+function toFileDiagnostic(d: Diagnostic): FileDiagnostic {
+  return { range: d.range, severity: d.severity, message: d.message };
+}
+
 /** Expectations no run can meet: a value from a command that has none, id 0, `expect 0`. */
-function impossibleExpectations(statements: Stmt[], file: string): FileDiagnostic[] {
+export function impossibleExpectations(statements: Stmt[], file: string): FileDiagnostic[] {
   const out: FileDiagnostic[] = [];
   const warn = (range: Range, message: string): void => {
     out.push({ range, severity: 'warning', message });
@@ -77,10 +85,17 @@ function includeSummaries(a: Analysis): FileDiagnostic[] {
   return out;
 }
 
-/** Names bound in this file and never used; a leading `_` says "on purpose". */
+/** Names bound in this file and never used. */
 function unusedBindings(a: Analysis): FileDiagnostic[] {
   const used = new Set(a.index.references.map((r) => r.def));
-  return a.index.definitions
-    .filter((d) => d.file === a.file && !used.has(d) && !d.name.startsWith('_') && (d.kind === 'result' || d.kind === 'let' || d.kind === 'param' || d.kind === 'loop' || d.kind === 'proc'))
-    .map((d) => ({ range: d.range, severity: 'hint' as const, code: 'unused' as const, unnecessary: true, message: `'${d.name}' is never used` }));
+  return a.index.definitions.filter((d) => d.file === a.file && !used.has(d) && reportsUnused(d)).map(unusedDiagnostic);
+}
+
+/** Bindings an "unused" hint is for; a leading `_` says "unused on purpose". */
+export function reportsUnused(d: Definition): boolean {
+  return !d.name.startsWith('_') && (d.kind === 'result' || d.kind === 'let' || d.kind === 'param' || d.kind === 'loop' || d.kind === 'proc');
+}
+
+export function unusedDiagnostic(d: Definition): FileDiagnostic {
+  return { range: d.range, severity: 'hint', code: 'unused', unnecessary: true, message: `'${d.name}' is never used` };
 }

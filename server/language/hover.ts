@@ -22,7 +22,8 @@ export interface HoverResult {
 export type LiveDescriber = (def: Definition) => string | undefined;
 
 export function hover(a: Analysis, pos: Position, live?: LiveDescriber): HoverResult | undefined {
-  const sym = a.index.symbolAt(a.file, pos);
+  const index = a.indexAt(pos);
+  const sym = index.symbolAt(a.file, pos);
   if (sym) {
     const d = sym.def;
     const where = d.builtin ? 'built in' : `${d.file === a.file ? '' : `${relative(a.workspaceRoot, d.file)}, `}line ${d.range.start.line + 1}`;
@@ -31,7 +32,7 @@ export function hover(a: Analysis, pos: Position, live?: LiveDescriber): HoverRe
     if (value) lines.push('', `Live: ${value}`);
     return { range: sym.range, markdown: lines.join('\n') };
   }
-  const occ = a.index.occurrenceAt(a.file, pos);
+  const occ = index.occurrenceAt(a.file, pos);
   const markdown = occ && occurrenceDoc(a, occ);
   return markdown ? { range: occ.range, markdown } : undefined;
 }

@@ -4,7 +4,7 @@
 // results run in the background and refresh diagnostics and inlay hints.
 import {
   CodeActionKind, createConnection, ProposedFeatures, TextDocuments, TextDocumentSyncKind,
-  type InitializeParams, type InitializeResult, type Connection, type TextEdit,
+  type InitializeParams, type InitializeResult, type Connection, type Range, type TextDocumentContentChangeEvent, type TextEdit,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { join } from 'node:path';
@@ -39,8 +39,16 @@ const DEBOUNCE_MS = 200;
 const LIVE_MEMORY_MB = 1024;
 
 const connection: Connection = createConnection(ProposedFeatures.all);
-const documents = new TextDocuments(TextDocument);
 const workspace = new Workspace(undefined);
+/** Each document's last content changes, for its incremental re-analysis (workspace.ts). */
+const contentChanges = new Map<string, TextDocumentContentChangeEvent[]>();
+const documents = new TextDocuments<TextDocument>({
+  create: TextDocument.create,
+  update: (document, changes, version) => {
+    contentChanges.set(document.uri, changes);
+    return TextDocument.update(document, changes, version);
+  },
+});
 const liveOptions = { createMachine, script: join(__dirname, 'live-worker.js'), maxMemoryMb: LIVE_MEMORY_MB, openTexts: () => workspace.openTexts() };
 const live = new WorkerLiveRunner(liveOptions);
 const liveResults = new Map<string, LiveResult>();
@@ -124,7 +132,11 @@ function checkNow(uri: string): void {
 }
 
 documents.onDidChangeContent((e) => {
-  workspace.setText(toPath(e.document.uri), e.document.getText());
+  const changes = contentChanges.get(e.document.uri);
+  contentChanges.delete(e.document.uri);
+  // Ranged changes only: a whole-text change (or an open) is analysed from scratch.
+  const edits = changes?.every((c) => 'range' in c) ? (changes as { range: Range; text: string }[]) : undefined;
+  workspace.setText(toPath(e.document.uri), e.document.getText(), edits);
   live.cancel(toPath(e.document.uri));
   // An edit may change what other open documents include: recheck them too.
   for (const d of documents.all()) scheduleCheck(d.uri);
@@ -249,6 +261,8 @@ function formatEdits(uri: string, first: number, last: number): TextEdit[] {
   const a = analysisOf(uri);
   if (!a) return [];
   const formatted = formatLines(a.text);
+  // formatLines splits at LF only: a text with lone-CR line breaks is left as it is.
+  if (formatted.length !== a.lines.lineCount) return [];
   const edits: TextEdit[] = [];
   for (let l = first; l <= Math.min(last, formatted.length - 1); l++) {
     const old = a.lines.lineText(l).replace(/\r$/, '');

@@ -34,7 +34,7 @@ export function signatureHelp(a: Analysis, pos: Position): Signature | undefined
     const sig = layout(`${q.name}(`, ', ', ')', q.args.map((x, i) => (i < q.required ? x.name : `[${x.name}]`)));
     return { ...sig, documentation: queryDoc(q), active: context.argIndex };
   }
-  const proc = a.index.scopeAt(a.file, pos).get(context.callee);
+  const proc = a.scopeAt(pos).get(context.callee);
   if (proc?.kind !== 'proc' || proc.stmt?.kind !== 'proc') return undefined;
   const sig = layout(`${proc.name}(`, ', ', ')', proc.stmt.params.map((p) => p.name));
   return { ...sig, documentation: `proc defined on line ${proc.range.start.line + 1}`, active: context.argIndex };

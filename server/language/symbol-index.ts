@@ -65,10 +65,10 @@ const ORIGIN: Range = { start: { line: 0, character: 0 }, end: { line: 0, charac
  * scope object and the count at a statement) recovers exactly what was
  * visible there without copying the scope for every statement.
  */
-class Scope {
+class Scope implements OuterDefinitions {
   private readonly names = new Map<string, Definition>();
   private readonly order: { seq: number; def: Definition }[] = [];
-  constructor(readonly parent?: Scope) {}
+  constructor(readonly parent?: OuterDefinitions) {}
   lookup(name: string): Definition | undefined {
     return this.names.get(name) ?? this.parent?.lookup(name);
   }
@@ -84,6 +84,26 @@ class Scope {
     }
     return this.parent ? this.parent.visibleBefore(seq, out) : out;
   }
+  /** The last definition of each name this scope holds, in definition order. */
+  latest(): { seq: number; def: Definition }[] {
+    return this.order.filter((o) => this.names.get(o.def.name) === o.def);
+  }
+}
+
+/**
+ * The names defined above a segment of a file, for indexing the segment on its
+ * own (the language server's incremental analysis): they all count as defined
+ * before any of the segment's definitions.
+ */
+export interface OuterDefinitions {
+  lookup(name: string): Definition | undefined;
+  visibleBefore(seq: number, out: Map<string, Definition>): Map<string, Definition>;
+}
+
+export interface SegmentOptions {
+  outer: OuterDefinitions;
+  /** The segment ends the file (its end then marks the scope after the last statement). */
+  last: boolean;
 }
 
 /** Where a statement starts and what was in scope there (see Scope). */
@@ -102,14 +122,31 @@ export class SymbolIndex {
   readonly includes: { file: string; range: Range; target: string }[] = [];
   /** The scope at the start of every statement, in walk order. */
   private readonly marks: ScopeMark[] = [];
-  private scope = new Scope();
+  private scope: Scope;
 
-  constructor(program: Program) {
-    for (const [name, declares] of BUILTINS) {
-      this.scope.define({ name, kind: 'declared', declares, file: '', range: ORIGIN, builtin: true }, -1);
+  /** Indexes a whole file, or with `segment` a part of one (see OuterDefinitions). */
+  constructor(program: Program, segment?: SegmentOptions) {
+    this.scope = new Scope(segment?.outer);
+    if (!segment) {
+      for (const [name, declares] of BUILTINS) {
+        this.scope.define({ name, kind: 'declared', declares, file: '', range: ORIGIN, builtin: true }, -1);
+      }
     }
     this.block(program.statements);
-    this.mark(program.file, endOf(program));
+    if (!segment || segment.last) this.mark(program.file, endOf(program));
+  }
+
+  /** The last top-level definition of each name, with its place among `definitions`. */
+  topLevel(): { seq: number; def: Definition }[] {
+    return this.scope.latest();
+  }
+
+  /** The built-in names, then `defs` (in definition order): what a segment below them sees. */
+  static outer(defs: readonly Definition[]): OuterDefinitions {
+    const scope = new Scope();
+    for (const [name, declares] of BUILTINS) scope.define({ name, kind: 'declared', declares, file: '', range: ORIGIN, builtin: true }, -1);
+    for (const d of defs) scope.define(d, -1);
+    return scope;
   }
 
   /** The definition named at a position: a use of it, or the definition itself. */
@@ -187,7 +224,7 @@ export class SymbolIndex {
   private command(s: CommandStmt): void {
     const spec = COMMANDS.get(s.command);
     this.occurrences.push({ file: s.file, range: s.commandRange, role: spec ? 'command' : 'unresolved', command: s.command });
-    const keys = spec ? acceptedKeys(spec) : new Map<string, ArgSpec>();
+    const keys = spec ? acceptedKeys(spec) : NO_KEYS;
     let declared: Expr | undefined;
     for (const arg of s.args) {
       const argSpec = specOf(s, keys, arg);
@@ -293,7 +330,9 @@ export class SymbolIndex {
 }
 
 /** The table entry an argument was matched to (the checker's `resolved` holds the same expression objects). */
-function specOf(s: CommandStmt, keys: Map<string, ArgSpec>, arg: Argument): ArgSpec | undefined {
+const NO_KEYS: ReadonlyMap<string, ArgSpec> = new Map();
+
+function specOf(s: CommandStmt, keys: ReadonlyMap<string, ArgSpec>, arg: Argument): ArgSpec | undefined {
   if (arg.kind === 'keyed') return keys.get(arg.key);
   for (const [key, value] of s.resolved ?? []) if (value === arg.value) return keys.get(key);
   return undefined;

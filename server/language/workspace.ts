@@ -2,30 +2,38 @@
 // read before the disk, so an unsaved include is what counts) and one
 // analysis per document per edit. Any edit may change what an include brings
 // in, so every edit starts a new generation and analyses are redone lazily.
+// A document without includes depends on its own text alone: given the
+// edits since its last analysis, it is re-analysed from that one (analysis.ts).
 // A full analysis of a large trace takes seconds, so requests never wait for
 // one: until the debounced re-analysis has run, they are answered from the
 // document's last analysis wherever the edits since kept its lines in place.
 import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { analyse, type Analysis } from './analysis.js';
+import { analyse, reanalyse, type Analysis, type Edit } from './analysis.js';
 import { LineIndex } from './positions.js';
 
 export class Workspace {
   private readonly open = new Map<string, string>();
   private readonly cache = new Map<string, { generation: number; analysis: Analysis }>();
+  /** Per document, the edits since its cached analysis; undefined once a text came without them. */
+  private readonly edits = new Map<string, Edit[] | undefined>();
   private generation = 0;
 
   /** `root` is the workspace folder; without one, each file's own folder is its root. */
   constructor(public root: string | undefined) {}
 
-  setText(path: string, text: string): void {
+  /** `edits`: the LSP content changes that made `text` out of the previous text, if known. */
+  setText(path: string, text: string, edits?: readonly Edit[]): void {
     this.open.set(path, text);
+    const pending = this.edits.get(path);
+    this.edits.set(path, edits && pending ? [...pending, ...edits] : undefined);
     this.generation++;
   }
 
   close(path: string): void {
     this.open.delete(path);
     this.cache.delete(path);
+    this.edits.delete(path);
     this.generation++;
   }
 
@@ -50,8 +58,11 @@ export class Workspace {
     if (text === undefined) return undefined;
     const cached = this.cache.get(path);
     if (cached?.generation === this.generation) return cached.analysis;
-    const analysis = analyse(path, text, { workspaceRoot: this.rootOf(path), readFile: this.readFile });
+    const opts = { workspaceRoot: this.rootOf(path), readFile: this.readFile };
+    const edits = this.edits.get(path);
+    const analysis = cached && edits ? reanalyse(cached.analysis, edits, text, opts) : analyse(path, text, opts);
     this.cache.set(path, { generation: this.generation, analysis });
+    this.edits.set(path, []);
     return analysis;
   }
 
@@ -67,7 +78,7 @@ export class Workspace {
     if (text === undefined || !cached || cached.generation === this.generation) return this.analysis(path);
     const last = cached.analysis;
     if (last.text === text) return last;
-    const now = new LineIndex(text);
+    const now = LineIndex.of(text);
     const kept = now.lineCount === last.lines.lineCount && (line === undefined || now.lineText(line) === last.lines.lineText(line));
     return kept ? last : this.analysis(path);
   }
