@@ -10,8 +10,51 @@ import { asInt, elements, isError, primaryOf, type RecordValue, type Value } fro
 /** An argument that cannot be turned into what the command needs; nothing is issued. */
 export class ArgFailure extends Error {}
 
+type Words = Readonly<Record<string, bigint>>;
+
+/**
+ * Per command: the flag or constant words of each argument that has some.
+ * Built once per table entry (the table is static), instead of searching the
+ * entry's arguments on every `int()` of every statement.
+ */
+const WORDS = new WeakMap<CommandSpec, ReadonlyMap<string, Words>>();
+
+function argWords(spec: CommandSpec): ReadonlyMap<string, Words> {
+  let m = WORDS.get(spec);
+  if (!m) {
+    const words = new Map<string, Words>();
+    const seen = new Set<string>();
+    for (const a of spec.args) {
+      // The first entry for a key wins, as a search of the table would find it.
+      if (seen.has(a.key)) continue;
+      seen.add(a.key);
+      if (a.kind.type === 'flags') words.set(a.key, a.kind.flags);
+      else if (a.kind.type === 'enum') words.set(a.key, a.kind.values);
+    }
+    WORDS.set(spec, (m = words));
+  }
+  return m;
+}
+
+/** The environment with an argument's words in front of the names in scope. */
+class WordsEnv implements EvalEnv {
+  constructor(
+    private readonly table: Words,
+    private readonly env: EvalEnv,
+  ) {}
+
+  lookup(name: string): Value | undefined {
+    return Object.prototype.hasOwnProperty.call(this.table, name) ? this.table[name] : this.env.lookup(name);
+  }
+
+  query(name: string, args: Value[]): Value {
+    return this.env.query(name, args);
+  }
+}
+
 export class Args {
-  private readonly used = new Set<string>();
+  /** The keys read so far (a statement has a handful: an array is cheaper than a Set). */
+  private readonly used: string[] = [];
 
   constructor(
     private readonly resolved: ReadonlyMap<string, Expr>,
@@ -26,20 +69,19 @@ export class Args {
 
   /** The keys no reader asked for, in the order they were written. */
   unused(): string[] {
-    return [...this.resolved.keys()].filter((k) => !this.used.has(k));
+    const out: string[] = [];
+    for (const k of this.resolved.keys()) if (!this.used.includes(k)) out.push(k);
+    return out;
   }
 
   private expr(key: string): Expr | undefined {
-    this.used.add(key);
+    if (!this.used.includes(key)) this.used.push(key);
     return this.resolved.get(key);
   }
 
-  value(key: string, env: EvalEnv = this.env): Value | undefined {
+  value(key: string): Value | undefined {
     const e = this.expr(key);
-    if (!e) return undefined;
-    const v = evaluate(e, env);
-    if (isError(v)) throw new ArgFailure(`${key}: ${v.message}`);
-    return v;
+    return e && this.evaluate(key, e, this.env);
   }
 
   /**
@@ -47,10 +89,16 @@ export class Args {
    * (`fixed_iova|writeable`) or named constants (`selftest`), they count.
    */
   int(key: string): bigint | undefined {
-    const kind = this.spec?.args.find((a) => a.key === key)?.kind;
-    const words = kind?.type === 'flags' ? kind.flags : kind?.type === 'enum' ? kind.values : undefined;
-    const v = words ? this.value(key, this.withWords(words)) : this.value(key);
-    return v === undefined ? undefined : this.toInt(key, v);
+    const e = this.expr(key);
+    if (!e) return undefined;
+    const words = this.spec && argWords(this.spec).get(key);
+    return this.toInt(key, this.evaluate(key, e, words ? new WordsEnv(words, this.env) : this.env));
+  }
+
+  private evaluate(key: string, e: Expr, env: EvalEnv): Value {
+    const v = evaluate(e, env);
+    if (isError(v)) throw new ArgFailure(`${key}: ${v.message}`);
+    return v;
   }
 
   required(key: string): bigint {
@@ -63,14 +111,6 @@ export class Args {
   num(key: string): number | undefined {
     const v = this.int(key);
     return v === undefined ? undefined : Number(v);
-  }
-
-  /** The environment with the argument's words in front of the names in scope. */
-  private withWords(table: Readonly<Record<string, bigint>>): EvalEnv {
-    return {
-      lookup: (name) => (Object.prototype.hasOwnProperty.call(table, name) ? table[name] : this.env.lookup(name)),
-      query: (name, args) => this.env.query(name, args),
-    };
   }
 
   /** A bare word (`probe`, `read`, `u32`) or a declared name (a device, a process, an fd). */

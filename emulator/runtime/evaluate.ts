@@ -99,23 +99,20 @@ function binary(op: BinaryOp, le: Expr, re: Expr, env: EvalEnv): Value {
 
 /** One u64 operation; exported for property tests. */
 export function arith(op: Exclude<BinaryOp, '==' | '!=' | '&&' | '||'>, l: bigint, r: bigint): bigint | ErrorValue {
-  const shown = `${formatInt(l)} ${op} ${formatInt(r)}`;
-  const checked = (n: bigint): bigint | ErrorValue =>
-    n < 0n || n > U64_MAX ? error(`overflow: ${shown} is outside 0..2^64-1`) : n;
   switch (op) {
     case '+':
-      return checked(l + r);
+      return checked(l + r, op, l, r);
     case '-':
-      return checked(l - r);
+      return checked(l - r, op, l, r);
     case '*':
-      return checked(l * r);
+      return checked(l * r, op, l, r);
     case '/':
-      return r === 0n ? error(`division by zero: ${shown}`) : l / r;
+      return r === 0n ? error(`division by zero: ${shown(op, l, r)}`) : l / r;
     case '%':
-      return r === 0n ? error(`division by zero: ${shown}`) : l % r;
+      return r === 0n ? error(`division by zero: ${shown(op, l, r)}`) : l % r;
     case '<<':
       // Shifting a set bit out of the 64 bits is an overflow like any other.
-      return r >= 64n ? (l === 0n ? 0n : error(`overflow: ${shown} is outside 0..2^64-1`)) : checked(l << r);
+      return r >= 64n ? (l === 0n ? 0n : overflow(op, l, r)) : checked(l << r, op, l, r);
     case '>>':
       return r >= 64n ? 0n : l >> r;
     case '&':
@@ -133,6 +130,21 @@ export function arith(op: Exclude<BinaryOp, '==' | '!=' | '&&' | '||'>, l: bigin
     case '>=':
       return bool(l >= r);
   }
+}
+
+// The operation's text is built only for an error: arithmetic runs for
+// nearly every argument of every statement, and formatting both operands
+// each time cost more than the arithmetic.
+function shown(op: BinaryOp, l: bigint, r: bigint): string {
+  return `${formatInt(l)} ${op} ${formatInt(r)}`;
+}
+
+function overflow(op: BinaryOp, l: bigint, r: bigint): ErrorValue {
+  return error(`overflow: ${shown(op, l, r)} is outside 0..2^64-1`);
+}
+
+function checked(n: bigint, op: BinaryOp, l: bigint, r: bigint): bigint | ErrorValue {
+  return n < 0n || n > U64_MAX ? overflow(op, l, r) : n;
 }
 
 function unary(op: UnaryOp, v: Value): Value {

@@ -134,18 +134,11 @@ export class Run {
     const f = this.stack[this.stack.length - 1 - frameIndex] ?? this.stack[0];
     const env = this.env(f?.scope ?? this.root);
     // `extra` names (a breakpoint condition's `errno`, `kind`) shadow the trace's own.
-    return evaluate(expr, extra ? { ...env, lookup: (n) => extra.get(n) ?? env.lookup(n) } : env);
+    return evaluate(expr, extra ? new ShadowedEnv(extra, env) : env);
   }
 
   private env(scope: Scope): EvalEnv {
-    return {
-      lookup: (name) => {
-        const v = scope.lookup(name) ?? this.state.declared.get(name) ?? CONSTANTS.get(name);
-        const why = this.unbound.get(name);
-        return v ?? (why === undefined ? undefined : error(why));
-      },
-      query: (name, args) => runQuery(this.machine, name, args),
-    };
+    return new FrameEnv(scope, this.state.declared, this.unbound, this.machine);
   }
 
   private push(f: Omit<Frame, 'pc'>): void {
@@ -324,6 +317,47 @@ export class Run {
       scope: frame.scope, procs: frame.procs,
     });
     return { stmt, actual: { kind: 'ok' }, entered: true };
+  }
+}
+
+/**
+ * What an expression in a frame sees: its scopes, the declared names, the
+ * constants, and why a name whose statement failed is unbound. One is made
+ * per statement, so it is a class rather than a pair of closures.
+ */
+class FrameEnv implements EvalEnv {
+  constructor(
+    private readonly scope: Scope,
+    private readonly declared: ReadonlyMap<string, Value>,
+    private readonly unbound: ReadonlyMap<string, string>,
+    private readonly machine: MachineApi,
+  ) {}
+
+  lookup(name: string): Value | undefined {
+    const v = this.scope.lookup(name) ?? this.declared.get(name) ?? CONSTANTS.get(name);
+    if (v !== undefined) return v;
+    const why = this.unbound.get(name);
+    return why === undefined ? undefined : error(why);
+  }
+
+  query(name: string, args: Value[]): Value {
+    return runQuery(this.machine, name, args);
+  }
+}
+
+/** An environment with some names (a breakpoint condition's `errno`, `kind`) in front of another's. */
+class ShadowedEnv implements EvalEnv {
+  constructor(
+    private readonly extra: ReadonlyMap<string, Value>,
+    private readonly env: EvalEnv,
+  ) {}
+
+  lookup(name: string): Value | undefined {
+    return this.extra.get(name) ?? this.env.lookup(name);
+  }
+
+  query(name: string, args: Value[]): Value {
+    return this.env.query(name, args);
   }
 }
 

@@ -33,13 +33,15 @@ export function fieldForKey(def: StructDef, key: string): string | undefined {
 export function buildStruct(def: StructDef, values: Readonly<Record<string, bigint>>, controls: StructControls = {}): Uint8Array | null {
   if (controls.argNull) return null;
   const size = controls.size ?? def.size;
-  const view = StructView.zeroed(def);
+  // The fields are written straight into the caller's buffer (at least the
+  // kernel's sizeof long, so every field fits), then cut to `size`.
+  const out = new Uint8Array(size > def.size ? size : def.size);
+  const view = new StructView(def, out);
   view.set(sizeField(def), BigInt(size));
-  for (const [name, v] of Object.entries(values)) view.set(name, v);
-  for (const [name, v] of controls.overrides ?? []) view.set(name, v);
-  const out = new Uint8Array(size);
-  out.set(view.bytes.subarray(0, Math.min(size, def.size)));
-  out.fill(controls.trailing ?? 0, Math.min(size, def.size));
+  for (const name in values) view.set(name, values[name]!);
+  if (controls.overrides) for (const [name, v] of controls.overrides) view.set(name, v);
+  if (size < def.size) return out.slice(0, size);
+  if (controls.trailing) out.fill(controls.trailing, def.size);
   return out;
 }
 
@@ -56,14 +58,31 @@ export function decodeStruct(def: StructDef, bytes: Uint8Array): Map<string, big
 
 /** Every named field of a struct (a driver blob has no size field to leave out). */
 export function decodeFields(def: StructDef, bytes: Uint8Array): Map<string, bigint> {
-  const full = new Uint8Array(Math.max(def.size, bytes.length));
-  full.set(bytes);
   const out = new Map<string, bigint>();
-  for (const f of def.fields) {
-    if (f.name.startsWith('__')) continue;
-    out.set(f.name.replace(/^out_/, ''), readLE(full, f.offset, f.size));
-  }
+  // readLE reads bytes past the end of a short struct as zero.
+  for (const f of namedFields(def)) out.set(f.key, readLE(bytes, f.offset, f.size));
   return out;
+}
+
+interface NamedField {
+  /** The name as the language says it: `out_` dropped. */
+  key: string;
+  offset: number;
+  size: number;
+}
+
+/** Per struct: its fields that results show (no `__reserved` padding), worked out once rather than per ioctl. */
+const NAMED_FIELDS = new WeakMap<StructDef, readonly NamedField[]>();
+
+function namedFields(def: StructDef): readonly NamedField[] {
+  let list = NAMED_FIELDS.get(def);
+  if (!list) {
+    list = def.fields
+      .filter((f) => !f.name.startsWith('__'))
+      .map((f) => ({ key: f.name.startsWith('out_') ? f.name.slice(4) : f.name, offset: f.offset, size: f.size }));
+    NAMED_FIELDS.set(def, list);
+  }
+  return list;
 }
 
 /** A packed little-endian array of fixed-size integer records (iova ranges, bitmaps). */

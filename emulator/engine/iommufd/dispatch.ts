@@ -3,6 +3,7 @@
 import { KernelError, fail } from '../errno.js';
 import type { IoctlResult } from '../machine-api.js';
 import { IOCTLS_BY_NR, IOMMUFD_CMD_BASE, IOMMUFD_CMD_END, iommufdCmd, type IoctlDef } from '../uapi/iommufd.js';
+import { copyBytes } from '../memory/copy-bytes.js';
 import { StructView, readLE } from '../uapi/layout.js';
 import { Ucmd } from './ucmd.js';
 
@@ -39,7 +40,7 @@ export function dispatchIoctl(
       if (arg[i] !== 0) fail('E2BIG', `byte ${i} past the ${s.size}-byte ${s.name} is not zero`);
     }
     const kernel = new Uint8Array(s.size);
-    kernel.set(arg.subarray(0, Math.min(userSize, s.size)));
+    copyBytes(kernel, 0, arg, 0, Math.min(userSize, s.size));
     const ucmd = new Ucmd(new StructView(s, kernel), userSize);
     try {
       handler(ucmd);
@@ -48,7 +49,7 @@ export function dispatchIoctl(
       // some handlers do before failing (IOVA_RANGES' EMSGSIZE).
       if (ucmd.responded) {
         out = arg.slice();
-        out.set(kernel.subarray(0, Math.min(userSize, s.size)));
+        copyBytes(out, 0, kernel, 0, Math.min(userSize, s.size));
       }
     }
     return { arg: out };

@@ -17,8 +17,13 @@ export function intersects(a: Interval, start: bigint, last: bigint): boolean {
   return a.start <= last && start <= a.last;
 }
 
-/** Items per block before it splits: small enough to splice cheaply, large enough to keep few blocks. */
-const BLOCK = 512;
+/**
+ * Items per block before it splits (at twice this): small enough to splice
+ * cheaply (an insert or remove moves up to 2*BLOCK items, and that move is
+ * what an unmap or map paid most for at 512), large enough that a million
+ * intervals make a few thousand blocks.
+ */
+const BLOCK = 64;
 
 export class IntervalList<T extends Interval> {
   private blocks: T[][] = [];
@@ -42,15 +47,15 @@ export class IntervalList<T extends Interval> {
       return;
     }
     // The block to hold it: the last one whose first start is <= item.start (or the first block).
-    let b = lowerBound(this.blocks.length, (i) => this.blocks[i]![0]!.start > item.start) - 1;
+    let b = firstBlockStartingAfter(this.blocks, item.start) - 1;
     if (b < 0) b = 0;
     const block = this.blocks[b]!;
     // Equal starts keep insertion order: the new item goes after them.
-    const i = lowerBound(block.length, (j) => block[j]!.start > item.start);
+    const i = firstStartingAfter(block, item.start);
     const prev = i > 0 ? block[i - 1] : this.blocks[b - 1]?.at(-1);
     const next = i < block.length ? block[i] : this.blocks[b + 1]?.[0];
     if ((prev && prev.last >= item.start) || (next && item.last >= next.start)) this.overlapping = true;
-    block.splice(i, 0, item);
+    insertAt(block, i, item);
     this.count++;
     if (block.length > 2 * BLOCK) this.blocks.splice(b, 1, block.slice(0, BLOCK), block.slice(BLOCK));
   }
@@ -58,12 +63,13 @@ export class IntervalList<T extends Interval> {
   remove(item: T): void {
     for (let b = this.overlapping ? 0 : this.blockOf(item.start); b < this.blocks.length; b++) {
       const block = this.blocks[b]!;
-      const i = block.indexOf(item, this.overlapping ? 0 : lowerBound(block.length, (j) => block[j]!.start >= item.start));
+      // Items before the first one starting at item.start cannot be it (disjoint lists are sorted by start).
+      const i = block.indexOf(item, this.overlapping ? 0 : firstStartingAfter(block, item.start - 1n));
       if (i < 0) {
         if (!this.overlapping) return;
         continue;
       }
-      block.splice(i, 1);
+      removeAt(block, i);
       this.count--;
       if (block.length === 0) this.blocks.splice(b, 1);
       return;
@@ -73,21 +79,31 @@ export class IntervalList<T extends Interval> {
   /** The intervals that intersect [start, last], ascending by start. */
   intersecting(start: bigint, last: bigint): T[] {
     const out: T[] = [];
-    this.each(start, last, (it) => {
-      out.push(it);
-      return false;
-    });
+    for (let b = this.startBlock(start), i = this.startIndex(b, start); b < this.blocks.length; b++, i = 0) {
+      const block = this.blocks[b]!;
+      for (; i < block.length; i++) {
+        const it = block[i]!;
+        if (it.start > last) return out;
+        if (it.last >= start) out.push(it);
+      }
+    }
     return out;
   }
 
-  /** The lowest interval intersecting [start, last] (interval_tree_iter_first). */
+  /**
+   * The lowest interval intersecting [start, last] (interval_tree_iter_first).
+   * Every map, unmap and IOVA check asks this, so it is a plain loop.
+   */
   first(start: bigint, last: bigint): T | undefined {
-    let found: T | undefined;
-    this.each(start, last, (it) => {
-      found = it;
-      return true;
-    });
-    return found;
+    for (let b = this.startBlock(start), i = this.startIndex(b, start); b < this.blocks.length; b++, i = 0) {
+      const block = this.blocks[b]!;
+      for (; i < block.length; i++) {
+        const it = block[i]!;
+        if (it.start > last) return undefined;
+        if (it.last >= start) return it;
+      }
+    }
+    return undefined;
   }
 
   /** Replaces the whole content (ALLOW_IOVAS swaps trees). */
@@ -102,40 +118,81 @@ export class IntervalList<T extends Interval> {
   }
 
   /**
-   * Calls `visit` on each interval intersecting [start, last], ascending,
-   * until it returns true. Disjoint lists start at the first interval ending
-   * at or after `start` (found by binary search); overlapping ones scan.
+   * Where a walk of the intervals meeting [start, ...] begins: disjoint
+   * lists at the first interval ending at or after `start` (found by binary
+   * search); overlapping ones scan from the beginning.
    */
-  private each(start: bigint, last: bigint, visit: (it: T) => boolean): void {
-    let b = this.overlapping ? 0 : this.blockOf(start);
-    let i = 0;
-    if (!this.overlapping && b < this.blocks.length) {
-      const block = this.blocks[b]!;
-      i = lowerBound(block.length, (j) => block[j]!.last >= start);
-    }
-    for (; b < this.blocks.length; b++, i = 0) {
-      const block = this.blocks[b]!;
-      for (; i < block.length; i++) {
-        const it = block[i]!;
-        if (it.start > last) return;
-        if (it.last >= start && visit(it)) return;
-      }
-    }
+  private startBlock(start: bigint): number {
+    return this.overlapping ? 0 : this.blockOf(start);
+  }
+
+  private startIndex(b: number, start: bigint): number {
+    return this.overlapping || b >= this.blocks.length ? 0 : firstEndingFrom(this.blocks[b]!, start);
   }
 
   /** Disjoint lists: the first block whose last interval ends at or after `at`. */
   private blockOf(at: bigint): number {
-    return lowerBound(this.blocks.length, (b) => this.blocks[b]!.at(-1)!.last >= at);
+    const blocks = this.blocks;
+    let lo = 0;
+    let hi = blocks.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      const block = blocks[mid]!;
+      if (block[block.length - 1]!.last >= at) hi = mid;
+      else lo = mid + 1;
+    }
+    return lo;
   }
 }
 
-/** The first index in [0, n) where the monotone `pred` holds (n if none). */
-function lowerBound(n: number, pred: (i: number) => boolean): number {
+// A block's own insert and remove: `splice` allocates the array of removed
+// items it returns, on every map and unmap; these move the items in place.
+
+function insertAt<T>(block: T[], i: number, item: T): void {
+  block.push(item);
+  for (let j = block.length - 1; j > i; j--) block[j] = block[j - 1]!;
+  block[i] = item;
+}
+
+function removeAt<T>(block: T[], i: number): void {
+  for (let j = i; j < block.length - 1; j++) block[j] = block[j + 1]!;
+  block.pop();
+}
+
+// Binary searches over sorted intervals, each written out rather than with a
+// predicate callback: they run several times per map and unmap.
+
+/** The first item in `items` whose last is >= `at` (items.length if none). */
+function firstEndingFrom(items: readonly Interval[], at: bigint): number {
   let lo = 0;
-  let hi = n;
+  let hi = items.length;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    if (pred(mid)) hi = mid;
+    if (items[mid]!.last >= at) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
+/** The first item in `items` whose start is > `at` (items.length if none). */
+function firstStartingAfter(items: readonly Interval[], at: bigint): number {
+  let lo = 0;
+  let hi = items.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (items[mid]!.start > at) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
+/** The first block whose first item starts after `at` (blocks.length if none). */
+function firstBlockStartingAfter(blocks: readonly (readonly Interval[])[], at: bigint): number {
+  let lo = 0;
+  let hi = blocks.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (blocks[mid]![0]!.start > at) hi = mid;
     else lo = mid + 1;
   }
   return lo;

@@ -7,20 +7,41 @@
 export interface PinHolder {
   /** True if this holder pins the 4 KiB host frame `pfn`. */
   pinsFrame(pfn: bigint): boolean;
+  /** The holder's place in the ledger while it is in it, else -1; the ledger keeps it. */
+  ledgerSlot: number;
 }
 
 export class PinLedger {
-  // Insertion-ordered; only sums are visible, so order never matters.
-  private readonly holders = new Set<PinHolder>();
+  /**
+   * Every holder, each at its `ledgerSlot`. Every MAP and UNMAP adds or
+   * removes one, so this is an array with swap-removal rather than a Set,
+   * whose hashing and rehashing under that churn cost more. Only sums are
+   * visible, so the order never matters.
+   */
+  private readonly holders: PinHolder[] = [];
 
   /** Called by a holder when it starts pinning anything. */
   add(holder: PinHolder): void {
-    this.holders.add(holder);
+    if (holder.ledgerSlot >= 0) return;
+    holder.ledgerSlot = this.holders.length;
+    this.holders.push(holder);
   }
 
   /** Called by a holder once it pins nothing. */
   remove(holder: PinHolder): void {
-    this.holders.delete(holder);
+    const slot = holder.ledgerSlot;
+    if (slot < 0) return;
+    const last = this.holders.pop()!;
+    if (last !== holder) {
+      this.holders[slot] = last;
+      last.ledgerSlot = slot;
+    }
+    holder.ledgerSlot = -1;
+  }
+
+  /** How many holders there are: zero once every IO page set is gone (the leak checks ask). */
+  get holderCount(): number {
+    return this.holders.length;
   }
 
   /** How many holders pin the 4 KiB host frame `pfn`. */

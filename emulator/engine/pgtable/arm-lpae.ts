@@ -2,7 +2,7 @@
 // SMMUv3 walks them (iommu-hardware §1): stage 1 or stage 2, 4K/16K/64K
 // granules, IAS/OAS limits, stage-2 start-level concatenation.
 import { IOMMU_CACHE, IOMMU_MMIO, IOMMU_NOEXEC, IOMMU_PRIV, IOMMU_READ, IOMMU_WRITE } from '../core/domain.js';
-import type { Decoded, PtFormat, PtLevel } from './pt-format.js';
+import type { Decoded, DescriptorKind, PtFormat, PtLevel } from './pt-format.js';
 
 // Descriptor bits (iommu-hardware §1.2).
 export const LPAE_VALID = 1n;
@@ -88,6 +88,9 @@ export class ArmLpaeFormat implements PtFormat {
   readonly occupiedErrno = 'EEXIST' as const;
   readonly blockReplacesTable = true;
   readonly geometry: LpaeGeometry;
+  /** OA bits [47:granule] of a descriptor, and whether OA[51:48] sits in [15:12] (64K granule); fixed per format, so computed once. */
+  private readonly oaMask: bigint;
+  private readonly oaHighBits: boolean;
 
   constructor(readonly cfg: LpaeConfig) {
     // io-pgtable clamps IAS/OAS to 48 bits (52 with the 64K granule).
@@ -97,6 +100,8 @@ export class ArmLpaeFormat implements PtFormat {
     this.inputBits = this.cfg.ias;
     this.outputBits = this.cfg.oas;
     this.tableBytes = cfg.granule;
+    this.oaHighBits = cfg.granule === 65536n;
+    this.oaMask = OA_MASK_48 & ~(this.oaHighBits ? 0xffffn : cfg.granule - 1n);
     this.pgsizeBitmap = lpaePgsizes(g.pageShift, this.cfg.oas);
     const levels: PtLevel[] = [];
     for (let level = g.startLevel; level <= 3; level++) {
@@ -148,15 +153,21 @@ export class ArmLpaeFormat implements PtFormat {
     return (this.unpackOa(e) >> shift) << shift;
   }
 
-  decode(e: bigint, depth: number): Decoded {
+  kindOf(e: bigint, depth: number): DescriptorKind {
+    if ((e & LPAE_VALID) === 0n) return 'invalid';
     const last = depth === this.levels.length - 1;
     const type = e & 3n;
-    if ((e & LPAE_VALID) === 0n) return { kind: 'invalid', fields: {} };
-    if (type === 3n && !last) {
-      return { kind: 'table', fields: { address: this.unpackOa(e), NSTable: bit(e, 63), APTable: (e >> 61n) & 3n, XNTable: bit(e, 60), PXNTable: bit(e, 59) } };
-    }
+    if (type === 3n && !last) return 'table';
     // 01 at the last level is reserved; a block where the granule has none is illegal.
-    const kind = last ? (type === 3n ? 'page' : 'reserved') : this.levels[depth]!.leafOk ? 'block' : 'reserved';
+    return last ? (type === 3n ? 'page' : 'reserved') : this.levels[depth]!.leafOk ? 'block' : 'reserved';
+  }
+
+  decode(e: bigint, depth: number): Decoded {
+    const kind = this.kindOf(e, depth);
+    if (kind === 'invalid') return { kind, fields: {} };
+    if (kind === 'table') {
+      return { kind, fields: { address: this.unpackOa(e), NSTable: bit(e, 63), APTable: (e >> 61n) & 3n, XNTable: bit(e, 60), PXNTable: bit(e, 59) } };
+    }
     const fields: Record<string, bigint> = { OA: kind === 'reserved' ? this.unpackOa(e) : this.leafAddress(e, depth) };
     if (this.cfg.stage === 1) {
       Object.assign(fields, { AttrIndx: (e >> 2n) & 7n, NS: bit(e, 5), AP: (e >> 6n) & 3n });
@@ -169,13 +180,13 @@ export class ArmLpaeFormat implements PtFormat {
 
   /** OA in [47:g]; with the 64K granule OA[51:48] lives in bits [15:12]. */
   private packOa(pa: bigint): bigint {
-    if (this.cfg.granule === 65536n) return (pa & OA_MASK_48 & ~0xffffn) | (((pa >> 48n) & 0xfn) << 12n);
-    return pa & OA_MASK_48 & ~(this.cfg.granule - 1n);
+    if (this.oaHighBits) return (pa & this.oaMask) | (((pa >> 48n) & 0xfn) << 12n);
+    return pa & this.oaMask;
   }
 
   private unpackOa(e: bigint): bigint {
-    if (this.cfg.granule === 65536n) return (e & OA_MASK_48 & ~0xffffn) | (((e >> 12n) & 0xfn) << 48n);
-    return e & OA_MASK_48 & ~(this.cfg.granule - 1n);
+    if (this.oaHighBits) return (e & this.oaMask) | (((e >> 12n) & 0xfn) << 48n);
+    return e & this.oaMask;
   }
 }
 

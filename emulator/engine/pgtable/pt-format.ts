@@ -39,6 +39,8 @@ export interface PtFormat {
   /** io-pgtable-arm replaces a table by a block (unmapping and freeing it); generic_pt refuses. */
   readonly blockReplacesTable: boolean;
   decode(e: bigint, depth: number): Decoded;
+  /** `decode(e, depth).kind` without building the fields (what map, unmap and freeing need). */
+  kindOf(e: bigint, depth: number): DescriptorKind;
   tableEntry(pa: bigint): bigint;
   /** A leaf for `pa` at tree position `depth` with IOMMU_* `prot`. */
   leafEntry(pa: bigint, prot: number, depth: number): bigint;

@@ -3,7 +3,7 @@
 // tables are R|W, leaves carry the mapping's R/W and SNP when the domain
 // forces snooping; A/D (bits 8/9) are set by hardware only with SSADE.
 import { IOMMU_CACHE, IOMMU_READ, IOMMU_WRITE } from '../core/domain.js';
-import type { Decoded, PtFormat } from './pt-format.js';
+import type { Decoded, DescriptorKind, PtFormat } from './pt-format.js';
 import { X86_ADDR_MASK, X86StyleFormat, leafAlignedAddress, x86Kind } from './x86-levels.js';
 
 export const VTDSS_R = 1n;
@@ -39,13 +39,19 @@ export class VtdSsFormat extends X86StyleFormat implements PtFormat {
     return e;
   }
 
-  decode(e: bigint, depth: number): Decoded {
-    if ((e & (VTDSS_R | VTDSS_W)) === 0n) return { kind: 'invalid', fields: {} };
-    const level = this.levels[depth]!.level;
-    let kind = x86Kind(e, level);
-    const shift = this.levels[depth]!.shift;
+  kindOf(e: bigint, depth: number): DescriptorKind {
+    if ((e & (VTDSS_R | VTDSS_W)) === 0n) return 'invalid';
+    const { level, shift } = this.levels[depth]!;
+    const kind = x86Kind(e, level);
     // A superpage's address bits below its size are reserved (QEMU: fault 0x0c / 0x7a).
-    if (kind === 'block' && (e & X86_ADDR_MASK & ((1n << BigInt(shift)) - 1n)) !== 0n) kind = 'reserved';
+    if (kind === 'block' && (e & X86_ADDR_MASK & ((1n << BigInt(shift)) - 1n)) !== 0n) return 'reserved';
+    return kind;
+  }
+
+  decode(e: bigint, depth: number): Decoded {
+    const kind = this.kindOf(e, depth);
+    if (kind === 'invalid') return { kind, fields: {} };
+    const shift = this.levels[depth]!.shift;
     const fields: Record<string, bigint> = {
       address: kind === 'table' ? this.tableAddress(e) : leafAlignedAddress(e, shift),
       R: e & 1n,

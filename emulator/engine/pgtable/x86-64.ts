@@ -2,7 +2,7 @@
 // built as generic_pt's x86_64 format builds it: leaves U|A (plus RW|D when
 // writable), tables P|RW|U|A, 4- or 5-level.
 import { IOMMU_WRITE } from '../core/domain.js';
-import type { Decoded, PtFormat } from './pt-format.js';
+import type { Decoded, DescriptorKind, PtFormat } from './pt-format.js';
 import { X86_ADDR_MASK, X86StyleFormat, x86Kind } from './x86-levels.js';
 
 export const X86_P = 1n;
@@ -38,10 +38,13 @@ export class X86_64Format extends X86StyleFormat implements PtFormat {
     return e;
   }
 
+  kindOf(e: bigint, depth: number): DescriptorKind {
+    return (e & X86_P) === 0n ? 'invalid' : x86Kind(e, this.levels[depth]!.level);
+  }
+
   decode(e: bigint, depth: number): Decoded {
-    if ((e & X86_P) === 0n) return { kind: 'invalid', fields: {} };
-    const level = this.levels[depth]!.level;
-    const kind = x86Kind(e, level);
+    const kind = this.kindOf(e, depth);
+    if (kind === 'invalid') return { kind, fields: {} };
     const fields: Record<string, bigint> = {
       address: kind === 'table' ? this.tableAddress(e) : this.leafAddress(e, depth),
       P: 1n,

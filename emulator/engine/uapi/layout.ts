@@ -2,6 +2,7 @@
 // Structs cross the user/kernel boundary as bytes (little-endian, x86-64
 // layout) so that the framework's size checks, trailing bytes and partial
 // copies behave exactly as the kernel's do.
+import { loadLE, storeLE } from '../memory/little-endian.js';
 
 export interface FieldDef {
   name: string;
@@ -43,9 +44,10 @@ export function struct(name: string, specs: FieldSpec[], lastRequired?: string):
 }
 
 export function field(def: StructDef, name: string): FieldDef {
-  const f = def.fields.find((x) => x.name === name);
-  if (!f) throw new Error(`struct ${def.name} has no field ${name}`);
-  return f;
+  // A plain loop: every ioctl looks fields up by name several times, and structs have a dozen fields at most.
+  const fields = def.fields;
+  for (let i = 0; i < fields.length; i++) if (fields[i]!.name === name) return fields[i]!;
+  throw new Error(`struct ${def.name} has no field ${name}`);
 }
 
 /** Reads and writes the fields of one struct instance held in `bytes`. */
@@ -75,13 +77,19 @@ export class StructView {
   }
 }
 
+/** A field's value; bytes past the end of `bytes` read as zero. */
 export function readLE(bytes: Uint8Array, offset: number, size: number): bigint {
+  if (offset + size <= bytes.length && (size === 1 || size === 2 || size === 4 || size === 8)) return loadLE(bytes, offset, size);
   let v = 0n;
   for (let i = size - 1; i >= 0; i--) v = (v << 8n) | BigInt(bytes[offset + i] ?? 0);
   return v;
 }
 
 export function writeLE(bytes: Uint8Array, offset: number, size: number, value: bigint): void {
+  if (size === 1 || size === 2 || size === 4 || size === 8) {
+    storeLE(bytes, offset, size, value);
+    return;
+  }
   let v = BigInt.asUintN(size * 8, value);
   for (let i = 0; i < size; i++) {
     bytes[offset + i] = Number(v & 0xffn);

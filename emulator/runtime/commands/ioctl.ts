@@ -4,12 +4,12 @@
 import type { KernelError } from '../../engine/errno.js';
 import { iommufdCmd, type IoctlDef } from '../../engine/uapi/iommufd.js';
 import { buildStruct, decodeStruct, fieldForKey, type StructControls } from '../marshal.js';
-import { record, type Value } from '../values.js';
+import type { Value } from '../values.js';
 import { iommufd, type CommandContext, type CommandOutcome } from './context.js';
 
 export interface IoctlDone {
   error?: KernelError;
-  /** The fields of the struct after the call (as passed, if the kernel wrote nothing back). */
+  /** The fields of the struct after the call (as passed, if the kernel wrote nothing back); never modified. */
   out: Map<string, bigint>;
 }
 
@@ -19,10 +19,10 @@ function controls(ctx: CommandContext, def: IoctlDef): StructControls {
   const argNull = args.has('arg') && (args.word('arg') === 'null' || args.int('arg') === 0n);
   const size = args.num('size');
   const trailing = args.num('trailing');
-  const overrides = new Map<string, bigint>();
+  let overrides: Map<string, bigint> | undefined;
   for (const key of args.unused()) {
     const name = fieldForKey(def.struct, key);
-    if (name !== undefined) overrides.set(name, args.required(key));
+    if (name !== undefined) (overrides ??= new Map()).set(name, args.required(key));
   }
   return { argNull, size, trailing, overrides };
 }
@@ -46,7 +46,14 @@ export function issue(ctx: CommandContext, def: IoctlDef, values: Record<string,
  * name is the field `primary`, or `primaryValue`.
  */
 export function outputs(done: IoctlDone, primary?: string, extra: [string, Value][] = [], primaryValue?: Value): Value {
-  return record([...done.out, ...extra], primary === undefined ? primaryValue : done.out.get(primary));
+  // `done.out` is this call's own map and is only ever read, so a record
+  // without extra fields takes it as it is rather than copying it.
+  let fields = done.out as Map<string, Value>;
+  if (extra.length > 0) {
+    fields = new Map(fields);
+    for (const [k, v] of extra) fields.set(k, v);
+  }
+  return { kind: 'record', fields, primary: primary === undefined ? primaryValue : done.out.get(primary) };
 }
 
 /** The usual ending: errno on failure, else the output record. */
