@@ -73,6 +73,15 @@ export function performDma(phys: PhysMem, dev: Device, req: DmaRequest): DmaResu
   }
   const first = pieces[0]?.pa ?? 0n;
   const seen = stale ? { stale } : {};
+  // A single access within one chunk (every aligned one) is host memory's own
+  // load or store: staging it through a byte array and assembling the value a
+  // byte at a time cost more than the translation.
+  if (req.len === undefined && pieces.length === 1) {
+    const width = length as 1 | 2 | 4 | 8;
+    if (!req.write) return { ok: true, pa: first, value: phys.load(first, width), ...seen };
+    phys.store(first, width, req.value ?? 0n);
+    return { ok: true, pa: first, ...seen };
+  }
   if (req.write) {
     const bytes = new Uint8Array(length);
     if (req.len === undefined) {

@@ -6,6 +6,13 @@
 // translation, as hardware would. So that the debugger can say why, the
 // cache remembers the statement line at which software changed the table
 // under an entry without invalidating it.
+//
+// A lookup is on every DMA, so it is a hash probe, not a scan: entries are
+// indexed by tag, then by page size, then by page number. A tag's entries
+// never overlap (insert evicts what the new one overlaps), so probing each
+// size the tag holds finds at most one entry, whatever the order. The
+// insertion order is kept beside the index (a Set), because the listing is
+// ordered and the cache is flushed as a whole when full.
 
 export interface IotlbEntry {
   /** The domain's hardware tag ("ASID 1", "DID 3"). */
@@ -27,33 +34,101 @@ export interface IotlbEntry {
 /** QEMU's SMMU_IOTLB_MAX_SIZE (the VT-d model uses 1024; one limit keeps the model simple). */
 export const IOTLB_CAPACITY = 256;
 
+/**
+ * Below 2^53 an address converts to a JS number exactly, and the page
+ * number is then a plain division: the index keys such entries by page
+ * number. Masking the bigint instead allocated a bigint per lookup and, in
+ * V8's lower tiers, made a runtime call for it; the number path costs a
+ * fraction of that. Entries above (57-bit inputs) are keyed by bigint.
+ */
+const EXACT = 2 ** 53;
+
+/** One tag's entries of one page size (at most 2^53 bytes, so none straddles 2^53). */
+class SizeClass {
+  readonly num: number;
+  readonly mask: bigint;
+  /** Entries below 2^53 by page number, those above by their IOVA. */
+  readonly low = new Map<number, IotlbEntry>();
+  readonly high = new Map<bigint, IotlbEntry>();
+
+  constructor(readonly size: bigint) {
+    this.num = Number(size);
+    this.mask = ~(size - 1n);
+  }
+
+  get count(): number {
+    return this.low.size + this.high.size;
+  }
+
+  /** The entry at `iova` exactly (aligned to the size). */
+  at(iova: bigint): IotlbEntry | undefined {
+    const n = Number(iova);
+    return n < EXACT ? this.low.get(n / this.num) : this.high.get(iova);
+  }
+
+  set(e: IotlbEntry): void {
+    const n = Number(e.iova);
+    if (n < EXACT) this.low.set(n / this.num, e);
+    else this.high.set(e.iova, e);
+  }
+
+  delete(e: IotlbEntry): void {
+    const n = Number(e.iova);
+    if (n < EXACT) this.low.delete(n / this.num);
+    else this.high.delete(e.iova);
+  }
+
+  *entries(): Iterable<IotlbEntry> {
+    yield* this.low.values();
+    yield* this.high.values();
+  }
+}
+
 export class Iotlb {
-  /** Insertion order is kept: invalidation and listing are deterministic. */
-  private entries: IotlbEntry[] = [];
+  /** Every entry, oldest first: listing and whole-cache walks are deterministic. */
+  private readonly order = new Set<IotlbEntry>();
+  /** tag -> the sizes it holds (a handful at most: the page sizes of one format). */
+  private readonly index = new Map<string, SizeClass[]>();
   /** Hits and misses, for the debugger's IOTLB view. */
   hits = 0;
   misses = 0;
 
   lookup(tag: string, iova: bigint): IotlbEntry | undefined {
-    return this.entries.find((e) => e.tag === tag && iova >= e.iova && iova < e.iova + e.size);
+    const classes = this.index.get(tag);
+    if (classes === undefined) return undefined;
+    const n = Number(iova);
+    for (let i = 0; i < classes.length; i++) {
+      const c = classes[i]!;
+      const e = n < EXACT ? c.low.get(Math.floor(n / c.num)) : c.high.get(iova & c.mask);
+      if (e !== undefined) return e;
+    }
+    return undefined;
   }
 
   insert(entry: IotlbEntry): void {
-    if (this.entries.length >= IOTLB_CAPACITY) this.entries = [];
-    this.entries = this.entries.filter((e) => !(e.tag === entry.tag && overlaps(e, entry.iova, entry.size)));
-    this.entries.push(entry);
+    const { tag, iova, size } = entry;
+    if (size <= 0n || size > 1n << 53n || (size & (size - 1n)) !== 0n || (iova & (size - 1n)) !== 0n) {
+      throw new Error(`an IOTLB entry covers a naturally aligned power-of-two page of at most 2^53 bytes: ${tag} 0x${iova.toString(16)} size 0x${size.toString(16)}`);
+    }
+    if (this.order.size >= IOTLB_CAPACITY) this.flushAll();
+    this.removeOverlapping(tag, iova, size);
+    let classes = this.index.get(tag);
+    if (classes === undefined) this.index.set(tag, (classes = []));
+    let c = classes.find((k) => k.size === size);
+    if (c === undefined) classes.push((c = new SizeClass(size)));
+    c.set(entry);
+    this.order.add(entry);
   }
 
   /** Drops the tag's entries overlapping [iova, iova+size) (TLBI_NH_VA, PSI). */
   invalidateRange(tag: string, iova: bigint, size: bigint): number {
-    const before = this.entries.length;
-    this.entries = this.entries.filter((e) => !(e.tag === tag && overlaps(e, iova, size)));
-    return before - this.entries.length;
+    return this.removeOverlapping(tag, iova, size);
   }
 
   /** Drops every entry of the tag (TLBI_NH_ASID, DSI). */
   invalidateTag(tag: string): void {
-    this.entries = this.entries.filter((e) => e.tag !== tag);
+    for (const c of this.index.get(tag) ?? []) for (const e of c.entries()) this.order.delete(e);
+    this.index.delete(tag);
   }
 
   /**
@@ -63,7 +138,11 @@ export class Iotlb {
    */
   invalidateChildren(parent: string, range?: { iova: bigint; size: bigint }): void {
     const prefix = `${parent} `;
-    this.entries = this.entries.filter((e) => !(e.tag.startsWith(prefix) && (!range || overlaps(e, range.iova, range.size))));
+    for (const tag of [...this.index.keys()]) {
+      if (!tag.startsWith(prefix)) continue;
+      if (range) this.removeOverlapping(tag, range.iova, range.size);
+      else this.invalidateTag(tag);
+    }
   }
 
   /**
@@ -73,12 +152,56 @@ export class Iotlb {
    * longer back ever quotes it.
    */
   noteUnmapped(tag: string | undefined, iova: bigint, size: bigint, line: number | undefined): void {
-    for (const e of this.entries) if ((tag === undefined || e.tag === tag) && overlaps(e, iova, size) && !e.unmapped) e.unmapped = { line };
+    const tags = tag === undefined ? [...this.index.keys()] : [tag];
+    for (const t of tags) {
+      for (const e of this.overlapping(t, iova, size)) if (!e.unmapped) e.unmapped = { line };
+    }
   }
 
   /** The cached entries, oldest first (a copy). */
   list(): IotlbEntry[] {
-    return this.entries.map((e) => ({ ...e }));
+    return [...this.order].map((e) => ({ ...e }));
+  }
+
+  private flushAll(): void {
+    this.order.clear();
+    this.index.clear();
+  }
+
+  private removeOverlapping(tag: string, iova: bigint, size: bigint): number {
+    const doomed = this.overlapping(tag, iova, size);
+    if (doomed.length === 0) return 0;
+    const classes = this.index.get(tag)!;
+    for (const e of doomed) {
+      const c = classes.find((k) => k.size === e.size)!;
+      c.delete(e);
+      this.order.delete(e);
+      if (c.count === 0) classes.splice(classes.indexOf(c), 1);
+    }
+    if (classes.length === 0) this.index.delete(tag);
+    return doomed.length;
+  }
+
+  /**
+   * The tag's entries overlapping [iova, iova+size): per size, by probing the
+   * aligned keys the range spans when they are fewer than the entries, else
+   * by testing every entry of that size (a huge range, or an empty one).
+   */
+  private overlapping(tag: string, iova: bigint, size: bigint): IotlbEntry[] {
+    const found: IotlbEntry[] = [];
+    for (const c of this.index.get(tag) ?? []) {
+      const first = iova & c.mask;
+      const keys = size > 0n ? (((iova + size - 1n) & c.mask) - first) / c.size + 1n : undefined;
+      if (keys !== undefined && keys <= BigInt(c.count)) {
+        for (let k = first, n = 0n; n < keys; k += c.size, n++) {
+          const e = c.at(k);
+          if (e !== undefined && overlaps(e, iova, size)) found.push(e);
+        }
+      } else {
+        for (const e of c.entries()) if (overlaps(e, iova, size)) found.push(e);
+      }
+    }
+    return found;
   }
 }
 

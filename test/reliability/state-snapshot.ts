@@ -10,7 +10,16 @@
 export interface SnapshotOptions {
   /** `ClassName.field` pairs to leave out. */
   ignore?: ReadonlySet<string>;
+  /** Map entries to leave out, by value: storage markers that stand for "no entry". */
+  omitEntry?: (value: unknown) => boolean;
 }
+
+/**
+ * The object table keeps a released id's key, marked free, to dodge V8's cost
+ * of deleting and re-adding a Map key (object-table.ts): such an entry means
+ * the same as no entry, so rollback checks leave it out.
+ */
+export const freeSlot = (value: unknown): boolean => (value as { state?: unknown } | undefined)?.state === 'free';
 
 export function snapshot(root: unknown, opts: SnapshotOptions = {}): string {
   const seen = new Map<object, number>();
@@ -49,7 +58,7 @@ export function snapshot(root: unknown, opts: SnapshotOptions = {}): string {
       return `bytes[${bytes.length}] ${Buffer.from(bytes).toString('hex')}`;
     }
     if (Array.isArray(obj)) return `[${obj.map((v, i) => ref(v, `${path}[${i}]`)).join(', ')}]`;
-    if (obj instanceof Map) return `Map{${[...obj].map(([k, v], i) => `${ref(k, `${path}.key${i}`)} => ${ref(v, `${path}.val${i}`)}`).join(', ')}}`;
+    if (obj instanceof Map) return `Map{${[...obj].filter(([, v]) => !opts.omitEntry?.(v)).map(([k, v], i) => `${ref(k, `${path}.key${i}`)} => ${ref(v, `${path}.val${i}`)}`).join(', ')}}`;
     if (obj instanceof Set) return `Set{${[...obj].map((v, i) => ref(v, `${path}.item${i}`)).join(', ')}}`;
     const cls = obj.constructor?.name ?? 'Object';
     const fields = Object.keys(obj)

@@ -4,7 +4,8 @@
 //              table has since changed (a stale hit: it is used, and
 //              reported); a miss walks the table, applies the model's checks
 //              (hw-rules.ts), performs the hardware's A/D updates, and fills
-//              the IOTLB.
+//              the IOTLB. Neither builds the walk record unless it is read
+//              (lazy-steps.ts).
 //   unmap      strict domains invalidate the range right away (what iommufd
 //              and a strict DMA domain do); lazy DMA domains (DMA-FQ) queue
 //              the flush, so until the queue drains the IOTLB may still hold
@@ -14,6 +15,8 @@ import type { Iotlb, IotlbEntry } from '../iotlb.js';
 import type { RadixTable } from '../pgtable/radix-table.js';
 import { hex, type HwRules } from './hw-rules.js';
 import { answerFromIotlb } from './iotlb-hit.js';
+import { translated } from './lazy-steps.js';
+import type { WalkStep } from '../machine-api.js';
 import type { StatementLine } from '../statement-line.js';
 
 /** IOVA_FQ_SIZE: a DMA-FQ domain flushes once this many unmaps are queued. */
@@ -112,7 +115,7 @@ export class HwPagingDomain implements IommuPagingDomain {
   }
 
   translate(iova: bigint, write: boolean, update: boolean): WalkOutcome {
-    const { iotlb, rules } = this.o;
+    const { iotlb, rules, table } = this.o;
     const cached = iotlb.lookup(this.tag, iova);
     // A write through an entry cached clean must walk again to record the dirty state (HTTU, SSADE).
     const mustMarkDirty = cached && write && this.dirtyTracking && !rules.isDirty(cached.descriptor);
@@ -120,18 +123,18 @@ export class HwPagingDomain implements IommuPagingDomain {
     if (update) iotlb.misses++;
     const pre = rules.input(iova, write);
     if (pre) return { ok: false, kind: pre.kind, level: pre.level, stage: rules.stage, steps: [], detail: pre.detail, record: pre.record };
-    const walk = this.o.table.walk(iova, rules.stage);
+    const walk = table.lookup(iova);
     if (!walk.ok) {
       const f = rules.stopped(walk, iova, write);
-      return { ok: false, kind: f.kind, level: f.level, stage: rules.stage, steps: walk.steps, detail: `${f.detail} in the ${this.describe()}`, record: f.record };
+      return { ok: false, kind: f.kind, level: f.level, stage: rules.stage, steps: this.steps(iova), detail: `${f.detail} in the ${this.describe()}`, record: f.record };
     }
     const leaf = walk.leaf;
     const grant = rules.leaf(leaf, iova, write, this.dirtyTracking);
     if ('kind' in grant) {
-      return { ok: false, kind: grant.kind, level: grant.level ?? leaf.level, stage: rules.stage, steps: walk.steps, detail: `${grant.detail} in the ${this.describe()}`, record: grant.record };
+      return { ok: false, kind: grant.kind, level: grant.level ?? leaf.level, stage: rules.stage, steps: this.steps(iova), detail: `${grant.detail} in the ${this.describe()}`, record: grant.record };
     }
     if (update) {
-      if (grant.updated !== leaf.descriptor) this.o.table.mem.store(leaf.slot, 8, grant.updated);
+      if (grant.updated !== leaf.descriptor) table.mem.store(leaf.slot, 8, grant.updated);
       iotlb.insert({
         tag: this.tag,
         iova: iova & ~(leaf.size - 1n),
@@ -144,7 +147,7 @@ export class HwPagingDomain implements IommuPagingDomain {
         descriptor: grant.updated,
       });
     }
-    return { ok: true, pa: leaf.oa, steps: walk.steps };
+    return translated(leaf.oa, () => this.steps(iova));
   }
 
   setDirtyTracking(enable: boolean): void {
@@ -168,12 +171,21 @@ export class HwPagingDomain implements IommuPagingDomain {
     return dirty;
   }
 
-  /** A hit: the cached translation is used as is; a re-walk tells whether memory still agrees. */
+  /**
+   * A hit: the cached translation is used as is; a lookup in the tables
+   * (no walk record: that is built only if the debugger asks) tells whether
+   * memory still agrees.
+   */
   private fromIotlb(e: IotlbEntry, iova: bigint, write: boolean, update: boolean): WalkOutcome {
-    const w = this.o.table.walk(iova, this.o.rules.stage);
-    const current = w.ok ? { steps: w.steps, pa: w.leaf.oa, descriptor: w.leaf.descriptor } : { steps: w.steps };
-    const out = answerFromIotlb(e, iova, write, current, () => this.o.rules.permission(iova, write, e.level), this.describe());
+    const w = this.o.table.lookup(iova);
+    const current = w.ok ? { pa: w.leaf.oa, descriptor: w.leaf.descriptor } : {};
+    const out = answerFromIotlb(e, iova, write, current, () => this.steps(iova), () => this.o.rules.permission(iova, write, e.level), this.describe());
     if (update && out.ok) this.o.iotlb.hits++;
     return out;
+  }
+
+  /** The walk record of `iova` through the table as it is now (the debugger's walk view). */
+  private steps(iova: bigint): WalkStep[] {
+    return this.o.table.walk(iova, this.o.rules.stage).steps;
   }
 }

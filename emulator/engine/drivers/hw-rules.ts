@@ -4,7 +4,7 @@
 // back (access flag, dirty state). One set of rules per model and stage:
 // drivers/smmuv3/smmuv3-rules.ts, drivers/vtd/vtd-rules.ts.
 import type { FaultKind, FaultRecord } from '../machine-api.js';
-import type { PtLeaf, PtWalk } from '../pgtable/radix-table.js';
+import type { PtLeaf, PtLookup } from '../pgtable/radix-table.js';
 
 export interface HwFault {
   kind: FaultKind;
@@ -27,7 +27,7 @@ export interface HwRules {
   /** Checks made before the walk (canonical form, address width); undefined: walk. */
   input(iova: bigint, write: boolean): HwFault | undefined;
   /** The fault for a walk that stopped. */
-  stopped(walk: PtWalk & { ok: false }, iova: bigint, write: boolean): HwFault;
+  stopped(walk: PtLookup & { ok: false }, iova: bigint, write: boolean): HwFault;
   /** Access flag, permission and address-size checks on the leaf; `dirtyTracking` arms hardware dirty updates. */
   leaf(leaf: PtLeaf, iova: bigint, write: boolean, dirtyTracking: boolean): HwFault | LeafGrant;
   /** The permission fault for an access the leaf (or a cached copy of it) does not allow. */

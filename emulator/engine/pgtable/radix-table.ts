@@ -13,7 +13,7 @@
 //          IOMMU model that owns the table.
 import { fail } from '../errno.js';
 import type { WalkStep } from '../machine-api.js';
-import { log2, pickPageSize } from './page-size.js';
+import { pageSizes, pickPageSize } from './page-size.js';
 import type { PtFormat } from './pt-format.js';
 import type { TableAllocator, TableMemory } from './table-pages.js';
 
@@ -29,14 +29,28 @@ export interface PtLeaf {
   oa: bigint;
 }
 
-export type PtWalk =
-  | { ok: true; steps: WalkStep[]; leaf: PtLeaf }
-  | { ok: false; steps: WalkStep[]; level: number; why: 'range' | 'invalid' | 'reserved' };
+/** Where a walk ends, without the record of its steps. */
+export type PtLookup = { ok: true; leaf: PtLeaf } | { ok: false; level: number; why: 'range' | 'invalid' | 'reserved' };
+
+export type PtWalk = PtLookup & { steps: WalkStep[] };
 
 const hex = (v: bigint) => `0x${v.toString(16)}`;
 
 export class RadixTable {
   readonly root: bigint;
+  /**
+   * The format's geometry as bigints, computed once: every map, unmap and
+   * walk step needs a level's shift, index mask and size, and converting
+   * them from numbers each time cost more than the step itself.
+   */
+  private readonly sizes: readonly bigint[];
+  private readonly shifts: readonly bigint[];
+  private readonly indexMasks: readonly bigint[];
+  private readonly levelSizes: readonly bigint[];
+  /** The smallest page, and the input/output widths as shift counts. */
+  private readonly minPage: bigint;
+  private readonly inputShift: bigint;
+  private readonly outputShift: bigint;
 
   constructor(
     readonly format: PtFormat,
@@ -44,6 +58,13 @@ export class RadixTable {
     /** An existing top table (a guest's, at its chosen base); default: a new one. */
     root?: bigint,
   ) {
+    this.sizes = pageSizes(format.pgsizeBitmap);
+    this.shifts = format.levels.map((l) => BigInt(l.shift));
+    this.indexMasks = format.levels.map((l) => (1n << BigInt(l.indexBits)) - 1n);
+    this.levelSizes = format.levels.map((l) => 1n << BigInt(l.shift));
+    this.minPage = format.pgsizeBitmap & -format.pgsizeBitmap;
+    this.inputShift = BigInt(format.inputBits);
+    this.outputShift = BigInt(format.outputBits);
     this.root = root ?? pages.alloc(this.tableSize(0));
   }
 
@@ -59,16 +80,16 @@ export class RadixTable {
 
   /** iommu_map: [iova, iova+size) to [pa, pa+size), all multiples of the smallest page. */
   map(iova: bigint, pa: bigint, size: bigint, prot: number): void {
-    const min = this.format.pgsizeBitmap & -this.format.pgsizeBitmap;
+    const min = this.minPage;
     if (((iova | pa | size) & (min - 1n)) !== 0n) fail('EINVAL', `iova ${hex(iova)}, pa ${hex(pa)} and size ${hex(size)} must be multiples of ${hex(min)} for the ${this.format.name}`);
     const last = iova + size - 1n;
-    if (last >> BigInt(this.format.inputBits) !== 0n || (pa + size - 1n) >> BigInt(this.format.outputBits) !== 0n) {
+    if (last >> this.inputShift !== 0n || (pa + size - 1n) >> this.outputShift !== 0n) {
       fail('ERANGE', `${hex(iova)}..${hex(last)} -> ${hex(pa)} is beyond the ${this.format.inputBits}-bit input or ${this.format.outputBits}-bit output of the ${this.format.name}`);
     }
     let done = 0n;
     try {
       while (done < size) {
-        const pg = pickPageSize(this.format.pgsizeBitmap, iova + done, pa + done, size - done);
+        const pg = pickPageSize(this.sizes, iova + done, pa + done, size - done);
         this.mapPage(iova + done, pa + done, pg, prot);
         done += pg;
       }
@@ -82,7 +103,7 @@ export class RadixTable {
   unmap(iova: bigint, size: bigint): bigint {
     let done = 0n;
     while (done < size) {
-      const pg = pickPageSize(this.format.pgsizeBitmap, iova + done, iova + done, size - done);
+      const pg = pickPageSize(this.sizes, iova + done, iova + done, size - done);
       if (pg === 0n || this.unmapPage(iova + done, pg) === 0n) break;
       done += pg;
     }
@@ -90,25 +111,39 @@ export class RadixTable {
   }
 
   walk(iova: bigint, stage: number): PtWalk {
-    const f = this.format;
     const steps: WalkStep[] = [];
-    if (iova >> BigInt(f.inputBits) !== 0n) return { ok: false, steps, level: f.levels[0]!.level, why: 'range' };
+    return { ...this.descend(iova, stage, steps), steps };
+  }
+
+  /**
+   * The walk without its record: where it ends, and the leaf. A DMA needs
+   * only this (an IOTLB hit checks its entry against it), so it builds no
+   * step list and decodes no fields; the debugger's walk view calls `walk`.
+   */
+  lookup(iova: bigint): PtLookup {
+    return this.descend(iova, 0, undefined);
+  }
+
+  /** The structural walk; each step is recorded in `steps` when given (as `stage`). */
+  private descend(iova: bigint, stage: number, steps: WalkStep[] | undefined): PtLookup {
+    const f = this.format;
+    if (iova >> this.inputShift !== 0n) return { ok: false, level: f.levels[0]!.level, why: 'range' };
     let table = this.root;
     for (let depth = 0; depth < f.levels.length; depth++) {
       const lv = f.levels[depth]!;
       const index = this.index(iova, depth);
-      const slot = table + BigInt(index) * 8n;
+      const slot = table + BigInt(index * 8);
       const descriptor = this.pages.mem.load(slot, 8);
-      const { kind, fields } = f.decode(descriptor, depth);
-      steps.push({ stage, level: lv.level, table, index, descriptor, kind, fields });
-      if (kind === 'invalid' || kind === 'reserved') return { ok: false, steps, level: lv.level, why: kind };
+      const kind = f.kindOf(descriptor, depth);
+      if (steps) steps.push({ stage, level: lv.level, table, index, descriptor, kind, fields: f.decode(descriptor, depth).fields });
+      if (kind === 'invalid' || kind === 'reserved') return { ok: false, level: lv.level, why: kind };
       if (kind === 'table') {
         table = f.tableAddress(descriptor);
         continue;
       }
-      const size = 1n << BigInt(lv.shift);
+      const size = this.levelSizes[depth]!;
       const oa = f.leafAddress(descriptor, depth) | (iova & (size - 1n));
-      return { ok: true, steps, leaf: { depth, level: lv.level, descriptor, slot, size, oa } };
+      return { ok: true, leaf: { depth, level: lv.level, descriptor, slot, size, oa } };
     }
     throw new Error(`${f.name}: a table descriptor at the last level decoded as a table`);
   }
@@ -119,7 +154,7 @@ export class RadixTable {
   }
 
   iovaToPhys(iova: bigint): bigint | undefined {
-    const w = this.walk(iova, 1);
+    const w = this.lookup(iova);
     return w.ok ? w.leaf.oa : undefined;
   }
 
@@ -131,7 +166,7 @@ export class RadixTable {
       for (let i = 0; i < n; i++) {
         const slot = table + BigInt(i) * 8n;
         const e = this.pages.mem.load(slot, 8);
-        const { kind } = this.format.decode(e, depth);
+        const kind = this.format.kindOf(e, depth);
         const iova = base + (BigInt(i) << BigInt(lv.shift));
         if (kind === 'table') visit(this.format.tableAddress(e), depth + 1, iova);
         else if (kind === 'block' || kind === 'page') fn(iova, slot, e, depth);
@@ -140,16 +175,35 @@ export class RadixTable {
     visit(this.root, 0, 0n);
   }
 
+  /**
+   * Empties the tree: every top-level entry is cleared and the tables below
+   * it freed (a process's free_pgtables at exit); the top table stays.
+   */
+  clear(): void {
+    const n = 1 << this.format.levels[0]!.indexBits;
+    for (let i = 0; i < n; i++) {
+      const slot = this.root + BigInt(i) * 8n;
+      const e = this.pages.mem.load(slot, 8);
+      const kind = this.format.kindOf(e, 0);
+      if (kind === 'invalid') continue;
+      this.pages.mem.store(slot, 8, 0n);
+      if (kind === 'table') this.freeTable(this.format.tableAddress(e), 1);
+    }
+  }
+
   private index(iova: bigint, depth: number): number {
-    const lv = this.format.levels[depth]!;
-    return Number((iova >> BigInt(lv.shift)) & ((1n << BigInt(lv.indexBits)) - 1n));
+    return Number((iova >> this.shifts[depth]!) & this.indexMasks[depth]!);
+  }
+
+  /** The address of `iova`'s entry in the table at `depth`. */
+  private slotOf(table: bigint, iova: bigint, depth: number): bigint {
+    return table + (((iova >> this.shifts[depth]!) & this.indexMasks[depth]!) << 3n);
   }
 
   private depthOfSize(size: bigint): number {
-    const shift = log2(size);
-    const depth = this.format.levels.findIndex((l) => l.shift === shift && l.leafOk);
-    if (depth < 0) throw new Error(`${this.format.name}: no level maps ${hex(size)}-byte pages`);
-    return depth;
+    const levels = this.format.levels;
+    for (let depth = 0; depth < levels.length; depth++) if (this.levelSizes[depth] === size && levels[depth]!.leafOk) return depth;
+    throw new Error(`${this.format.name}: no level maps ${hex(size)}-byte pages`);
   }
 
   private mapPage(iova: bigint, pa: bigint, size: bigint, prot: number): void {
@@ -158,9 +212,9 @@ export class RadixTable {
     const target = this.depthOfSize(size);
     let table = this.root;
     for (let depth = 0; depth < target; depth++) {
-      const slot = table + BigInt(this.index(iova, depth)) * 8n;
+      const slot = this.slotOf(table, iova, depth);
       const e = mem.load(slot, 8);
-      const kind = f.decode(e, depth).kind;
+      const kind = f.kindOf(e, depth);
       if (kind === 'table') {
         table = f.tableAddress(e);
         continue;
@@ -170,9 +224,9 @@ export class RadixTable {
       mem.store(slot, 8, f.tableEntry(next));
       table = next;
     }
-    const slot = table + BigInt(this.index(iova, target)) * 8n;
+    const slot = this.slotOf(table, iova, target);
     const e = mem.load(slot, 8);
-    const kind = f.decode(e, target).kind;
+    const kind = f.kindOf(e, target);
     if (kind === 'table' && f.blockReplacesTable) this.freeTable(f.tableAddress(e), target + 1);
     else if (kind !== 'invalid') fail(f.occupiedErrno, `IOVA ${hex(iova)} is already mapped in the ${f.name}`);
     mem.store(slot, 8, f.leafEntry(pa, prot, target));
@@ -181,15 +235,13 @@ export class RadixTable {
   private unmapPage(iova: bigint, size: bigint): bigint {
     const f = this.format;
     const mem = this.pages.mem;
-    const shift = log2(size);
     let table = this.root;
     for (let depth = 0; depth < f.levels.length; depth++) {
-      const lv = f.levels[depth]!;
-      const slot = table + BigInt(this.index(iova, depth)) * 8n;
+      const slot = this.slotOf(table, iova, depth);
       const e = mem.load(slot, 8);
-      const kind = f.decode(e, depth).kind;
+      const kind = f.kindOf(e, depth);
       if (kind === 'invalid' || kind === 'reserved') return 0n;
-      if (lv.shift === shift) {
+      if (this.levelSizes[depth] === size) {
         mem.store(slot, 8, 0n);
         if (kind === 'table') this.freeTable(f.tableAddress(e), depth + 1);
         return size;
@@ -207,7 +259,7 @@ export class RadixTable {
       const n = 1 << this.format.levels[depth]!.indexBits;
       for (let i = 0; i < n; i++) {
         const e = this.pages.mem.load(table + BigInt(i) * 8n, 8);
-        if (this.format.decode(e, depth).kind === 'table') this.freeTable(this.format.tableAddress(e), depth + 1);
+        if (this.format.kindOf(e, depth) === 'table') this.freeTable(this.format.tableAddress(e), depth + 1);
       }
     }
     this.pages.free(table, this.tableSize(depth));

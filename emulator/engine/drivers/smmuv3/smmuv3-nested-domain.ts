@@ -11,10 +11,11 @@
 import type { IommuDomain, WalkOutcome } from '../../core/iommu-domain.js';
 import type { Iotlb } from '../../iotlb.js';
 import { childTag } from '../../iotlb.js';
-import type { FaultKind, FaultRecord } from '../../machine-api.js';
+import type { FaultKind, FaultRecord, WalkStep } from '../../machine-api.js';
 import type { PhysMem } from '../../memory/physmem.js';
 import { ArmLpaeFormat } from '../../pgtable/arm-lpae.js';
-import { RadixTable, type PtWalk } from '../../pgtable/radix-table.js';
+import { RadixTable, type PtLookup, type PtWalk } from '../../pgtable/radix-table.js';
+import { translated } from '../lazy-steps.js';
 import type { HwPagingDomain } from '../hw-paging-domain.js';
 import { hex } from '../hw-rules.js';
 import { answerFromIotlb, type CurrentWalk } from '../iotlb-hit.js';
@@ -127,7 +128,7 @@ export class ArmNestedDomain implements IommuDomain {
     const { iotlb } = this.smmu;
     const cached = iotlb.lookup(ctx.tag, iova);
     if (cached) {
-      const out = answerFromIotlb(cached, iova, write, this.current(ctx, iova), () => ctx.rules.permission(iova, write, cached.level), this.describe());
+      const out = answerFromIotlb(cached, iova, write, this.current(ctx, iova), () => this.currentSteps(ctx, iova), () => ctx.rules.permission(iova, write, cached.level), this.describe());
       if (update && out.ok) iotlb.hits++;
       return out;
     }
@@ -154,7 +155,7 @@ export class ArmNestedDomain implements IommuDomain {
       const writable = grant.write && (write || this.parent.translate(ipa, true, false).ok);
       iotlb.insert({ tag: ctx.tag, iova: iova & ~(size - 1n), pa: s2.pa & ~(size - 1n), size, read: true, write: writable, level: walk.leaf.level, stage: 1, descriptor: grant.updated });
     }
-    return { ok: true, pa: s2.pa, steps: [...walk.steps, ...s2.steps] };
+    return translated(s2.pa, () => [...walk.steps, ...s2.steps]);
   }
 
   /** A stage-1 fault is written to the event queue only when the CD says R. */
@@ -165,11 +166,29 @@ export class ArmNestedDomain implements IommuDomain {
 
   /** The tables' answer now, through the cached CD, without side effects (stale-hit checks). */
   private current(ctx: S1Context, iova: bigint): CurrentWalk {
-    const s1 = this.walkStage1(ctx, iova);
-    if ('fault' in s1) return { steps: s1.fault.steps };
-    if (!s1.walk.ok) return { steps: s1.walk.steps };
-    const s2 = this.parent.translate(s1.walk.leaf.oa, false, false);
-    return s2.ok ? { steps: [...s1.walk.steps, ...s2.steps], pa: s2.pa, descriptor: s1.walk.leaf.descriptor } : { steps: s1.walk.steps };
+    const first = this.lookupStage1(ctx, iova);
+    if (!first?.ok) return {};
+    const s2 = this.parent.translate(first.leaf.oa, false, false);
+    return s2.ok ? { pa: s2.pa, descriptor: first.leaf.descriptor } : {};
+  }
+
+  /** The walk record of the tables' answer now: the guest's walk, then stage 2 of its output when that translates. */
+  private currentSteps(ctx: S1Context, iova: bigint): WalkStep[] {
+    const first = this.walkStage1(ctx, iova);
+    if ('fault' in first) return first.fault.steps;
+    if (!first.walk.ok) return first.walk.steps;
+    const s2 = this.parent.translate(first.walk.leaf.oa, false, false);
+    return s2.ok ? [...first.walk.steps, ...s2.steps] : first.walk.steps;
+  }
+
+  /** The guest's walk without its record; undefined when fetching a table faults at stage 2. */
+  private lookupStage1(ctx: S1Context, iova: bigint): PtLookup | undefined {
+    try {
+      return ctx.table.lookup(iova);
+    } catch (e) {
+      if (!(e instanceof StageTwoFetchFault)) throw e;
+      return undefined;
+    }
   }
 
   private walkStage1(ctx: S1Context, iova: bigint): { walk: PtWalk } | { fault: Fault } {

@@ -3,7 +3,7 @@
 // (input range, invalid or reserved descriptors), access flag, permission,
 // address size. With HTTU the hardware sets AF itself (HA) and turns a
 // writable-clean leaf (DBM with AP[2]/S2AP.W clear) dirty on a write (HD).
-import type { PtLeaf, PtWalk } from '../../pgtable/radix-table.js';
+import type { PtLeaf, PtLookup } from '../../pgtable/radix-table.js';
 import { LPAE_AF, LPAE_AP_RDONLY, LPAE_AP_UNPRIV, LPAE_DBM, LPAE_S2AP_READ, LPAE_S2AP_WRITE } from '../../pgtable/arm-lpae.js';
 import { hex, type HwFault, type HwRules, type LeafGrant } from '../hw-rules.js';
 import { CLASS_IN, F_ACCESS, F_ADDR_SIZE, F_PERMISSION, F_TRANSLATION } from './smmuv3-events.js';
@@ -28,7 +28,7 @@ export class SmmuRules implements HwRules {
     return undefined;
   }
 
-  stopped(walk: PtWalk & { ok: false }, iova: bigint): HwFault {
+  stopped(walk: PtLookup & { ok: false }, iova: bigint): HwFault {
     // An S2-only stream's input beyond IAS is reported as an address-size fault.
     if (walk.why === 'range' && this.stage === 2) return this.fault(F_ADDR_SIZE, 'address_size', walk.level, iova, `${hex(iova)} is beyond the stage-2 input size`);
     const what = walk.why === 'range' ? 'is outside the translation table\'s input range' : walk.why === 'invalid' ? `has an invalid level-${walk.level} descriptor` : `has a reserved level-${walk.level} descriptor`;

@@ -11,7 +11,9 @@ import { copyStructFromUserArray } from '../../core/user-data.js';
 import { KernelError, fail } from '../../errno.js';
 import type { Iotlb } from '../../iotlb.js';
 import type { PhysMem } from '../../memory/physmem.js';
-import { RadixTable, type PtWalk } from '../../pgtable/radix-table.js';
+import { RadixTable, type PtLookup, type PtWalk } from '../../pgtable/radix-table.js';
+import type { WalkStep } from '../../machine-api.js';
+import { translated } from '../lazy-steps.js';
 import { X86_64Format } from '../../pgtable/x86-64.js';
 import { HWPT_INVALIDATE_DATA_TYPES } from '../../uapi/iommufd.js';
 import { struct } from '../../uapi/layout.js';
@@ -62,7 +64,7 @@ export class VtdNestedDomain implements IommuDomain {
   translate(iova: bigint, write: boolean, update: boolean): WalkOutcome {
     const cached = this.iotlb.lookup(this.tag, iova);
     if (cached) {
-      const out = answerFromIotlb(cached, iova, write, this.current(iova), () => this.rules.permission(iova, write, cached.level), this.describe());
+      const out = answerFromIotlb(cached, iova, write, this.current(iova), () => this.currentSteps(iova), () => this.rules.permission(iova, write, cached.level), this.describe());
       if (update && out.ok) this.iotlb.hits++;
       return out;
     }
@@ -86,7 +88,7 @@ export class VtdNestedDomain implements IommuDomain {
       // Combined entries are cached at 4K: never larger than either stage's page.
       this.iotlb.insert({ tag: this.tag, iova: iova & ~(PAGE - 1n), pa: s2.pa & ~(PAGE - 1n), size: PAGE, read: true, write: grant.write, level: walk.leaf.level, stage: 1, descriptor: grant.updated });
     }
-    return { ok: true, pa: s2.pa, steps: [...walk.steps, ...s2.steps] };
+    return translated(s2.pa, () => [...walk.steps, ...s2.steps]);
   }
 
   /** intel_nested_cache_invalidate_user: PASID-based IOTLB invalidations, in order. */
@@ -112,11 +114,29 @@ export class VtdNestedDomain implements IommuDomain {
 
   /** The tables' answer now, without side effects (for stale-hit checks). */
   private current(iova: bigint): CurrentWalk {
-    const fs = this.walkFirstStage(iova);
-    if ('fault' in fs) return { steps: fs.fault.steps };
-    if (!fs.walk.ok) return { steps: fs.walk.steps };
-    const s2 = this.parent.translate(fs.walk.leaf.oa, false, false);
-    return s2.ok ? { steps: [...fs.walk.steps, ...s2.steps], pa: s2.pa, descriptor: fs.walk.leaf.descriptor } : { steps: fs.walk.steps };
+    const first = this.lookupFirstStage(iova);
+    if (!first?.ok) return {};
+    const s2 = this.parent.translate(first.leaf.oa, false, false);
+    return s2.ok ? { pa: s2.pa, descriptor: first.leaf.descriptor } : {};
+  }
+
+  /** The walk record of the tables' answer now: the guest's walk, then stage 2 of its output when that translates. */
+  private currentSteps(iova: bigint): WalkStep[] {
+    const first = this.walkFirstStage(iova);
+    if ('fault' in first) return first.fault.steps;
+    if (!first.walk.ok) return first.walk.steps;
+    const s2 = this.parent.translate(first.walk.leaf.oa, false, false);
+    return s2.ok ? [...first.walk.steps, ...s2.steps] : first.walk.steps;
+  }
+
+  /** The guest's walk without its record; undefined when fetching a table faults at stage 2. */
+  private lookupFirstStage(iova: bigint): PtLookup | undefined {
+    try {
+      return this.table.lookup(iova);
+    } catch (e) {
+      if (!(e instanceof StageTwoFetchFault)) throw e;
+      return undefined;
+    }
   }
 
   private walkFirstStage(iova: bigint): { walk: PtWalk } | { fault: WalkOutcome & { ok: false } } {

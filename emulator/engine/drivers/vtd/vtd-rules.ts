@@ -4,7 +4,7 @@
 //   second stage  input within the address width, R/W (no present bit: an
 //                 unmapped IOVA reads "PTE Read access is not set"), reserved
 //                 superpage bits; A/D only with SSADE (dirty tracking on).
-import type { PtLeaf, PtWalk } from '../../pgtable/radix-table.js';
+import type { PtLeaf, PtLookup } from '../../pgtable/radix-table.js';
 import { VTDSS_A, VTDSS_D, VTDSS_R, VTDSS_W } from '../../pgtable/vtd-ss.js';
 import { X86_A, X86_D, X86_RW } from '../../pgtable/x86-64.js';
 import { hex, type HwFault, type HwRules, type LeafGrant } from '../hw-rules.js';
@@ -27,7 +27,7 @@ export class VtdFirstStageRules implements HwRules {
     return fault('translation', FR_NON_CANONICAL, undefined, `${hex(iova)} is not a canonical ${this.vaBits}-bit address`);
   }
 
-  stopped(walk: PtWalk & { ok: false }, iova: bigint): HwFault {
+  stopped(walk: PtLookup & { ok: false }, iova: bigint): HwFault {
     if (walk.why === 'reserved') return fault('translation', FR_FS_RESERVED, walk.level, `${hex(iova)}: the level-${walk.level} entry has a reserved bit set (PS)`);
     return fault('translation', FR_FS_NOT_PRESENT, walk.level, `${hex(iova)}: the level-${walk.level} entry is not present`);
   }
@@ -63,7 +63,7 @@ export class VtdSecondStageRules implements HwRules {
     return fault('address_size', FR_BEYOND_MGAW, undefined, `${hex(iova)} is beyond the ${this.inputBits}-bit address width`);
   }
 
-  stopped(walk: PtWalk & { ok: false }, iova: bigint, write: boolean): HwFault {
+  stopped(walk: PtLookup & { ok: false }, iova: bigint, write: boolean): HwFault {
     if (walk.why === 'reserved') return fault('translation', FR_SS_RESERVED, walk.level, `${hex(iova)}: the level-${walk.level} entry has reserved address bits set`);
     return fault('translation', write ? FR_WRITE : FR_READ, walk.level, `${hex(iova)}: the level-${walk.level} entry grants nothing (R=W=0: not present)`);
   }
