@@ -1,6 +1,6 @@
 // SVA (iommufd-reference §7): the mm's PASID for its whole life, the same
 // handle on rebind, EOVERFLOW/ENOSPC/EBUSY, and DMA at the PASID through the
-// process's address space until it exits.
+// process's page table until it exits (the table itself: sva-cpu-table.test.ts).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { attachOk, bind, createMachine, errnoOf, hwptAllocOk, ioasAlloc } from '../engine/machine-harness.js';
@@ -66,7 +66,7 @@ describe('sva_bind', () => {
 });
 
 describe('DMA at the PASID', () => {
-  it('reaches the process\'s memory through its own translation, and faults once it exited', () => {
+  it('reaches the process\'s memory through its page table, and faults once it exited', () => {
     const m = machine();
     const buf = m.declareMemory('buf', 0x2000n, { process: 'app' });
     m.cpuStore(buf, 4, 0xcafen, 'app');

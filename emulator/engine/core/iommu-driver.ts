@@ -62,8 +62,8 @@ export interface IommuDriver {
   viommuSupported?(dev: Device, type: bigint): boolean;
   /** viommu_init on a NEST_PARENT domain, with the user's data when data_len != 0. */
   viommuInit?(core: ViommuCore, type: bigint, parent: IommuPagingDomain, data: UserData | undefined): ViommuOps;
-  /** domain_alloc_sva: a domain sharing `mm`'s CPU page table; absent: no SVA. */
-  allocSva?(dev: Device, mm: Process): IommuDomain;
+  /** domain_alloc_sva: a domain sharing `mm`'s CPU page table (the mm owns `pasid`); absent: no SVA. */
+  allocSva?(dev: Device, mm: Process, pasid: number): IommuDomain;
   /** Per-group DMA-API domains (real drivers); absent: every group uses `defaultDomain`. */
   defaultDomainOf?(group: IommuGroup): IommuDomain;
   /** Regions the IOMMU reserves for every device (the MSI or interrupt window). */

@@ -2,8 +2,10 @@
 // the mm's PASID (allocated once from a system-wide space and kept for the
 // mm's whole life), refcounted handles (a rebind of the same device and mm
 // returns the same handle), SVA domains shared by the devices bound to one
-// mm, and the mm's teardown after its process exited and its last domain went.
+// mm, and the mm's teardown after its process exited and its last domain went
+// (mmdrop: the mm's page tables are freed then).
 import { KernelError, fail } from '../errno.js';
+import { FaultInjector } from '../fault-injection.js';
 import type { Process } from '../memory/process.js';
 import type { Device } from './device.js';
 import { SvaDomain } from './sva-domain.js';
@@ -33,6 +35,9 @@ export class SvaBindings {
   private readonly handles = new Map<number, SvaHandle>();
   private nextHandle = 1;
 
+  /** `faults`: the machine's fail_nth hook (the bond and the SVA domain are allocations). */
+  constructor(private readonly faults = new FaultInjector()) {}
+
   /** iommu_sva_bind_device. */
   bind(dev: Device, mm: Process): SvaHandle {
     if (mm.dead) throw new Error(`process ${mm.name} has exited: nothing can bind its mm`);
@@ -47,13 +52,21 @@ export class SvaBindings {
       bound.users++;
       return bound;
     }
+    // A failure from here on leaves the mm's PASID allocated, as in the kernel (it goes with the mm).
+    this.faults.check('sva handle allocation');
     let domain = data.domains.find((d) => attaches(d, dev, data.pasid));
     if (!domain) {
       const driver = dev.iommu.driver;
       if (!driver.allocSva) fail('EOPNOTSUPP', `the ${driver.model} driver cannot share CPU page tables (no SVA domains)`);
-      domain = driver.allocSva(dev, mm) as SvaDomain;
-      group.attachPasid(domain, data.pasid);
-      data.domains.unshift(domain);
+      this.faults.check('domain allocation');
+      const fresh = driver.allocSva(dev, mm, data.pasid) as SvaDomain;
+      try {
+        group.attachPasid(fresh, data.pasid);
+      } catch (e) {
+        fresh.free();
+        throw e;
+      }
+      data.domains.unshift((domain = fresh));
     }
     domain.users++;
     const handle: SvaHandle = { id: this.nextHandle++, dev, domain, users: 1 };
@@ -71,14 +84,14 @@ export class SvaBindings {
     dev.group.detachPasid(data.pasid);
     if (--domain.users === 0) {
       data.domains.splice(data.domains.indexOf(domain), 1);
+      domain.free();
       this.dropMmIfDone(domain.mm);
     }
   }
 
   /** The process exited: its mm goes once no SVA domain holds it (mmgrab), and the PASID with it. */
   exit(mm: Process): void {
-    if (mm.dead) throw new Error(`process ${mm.name} has already exited`);
-    mm.dead = true;
+    mm.exit();
     this.dropMmIfDone(mm);
   }
 
@@ -118,11 +131,15 @@ export class SvaBindings {
     return undefined;
   }
 
+  /** mmdrop once the process exited and no SVA domain holds the mm. */
   private dropMmIfDone(mm: Process): void {
     const data = this.mms.get(mm);
-    if (!data || !mm.dead || data.domains.length > 0) return;
-    this.usedPasids.delete(data.pasid);
-    this.mms.delete(mm);
+    if (!mm.dead || (data && data.domains.length > 0)) return;
+    if (data) {
+      this.usedPasids.delete(data.pasid);
+      this.mms.delete(mm);
+    }
+    mm.drop();
   }
 }
 

@@ -1,7 +1,10 @@
 // A process's address space (an mm): the regions the trace declares, backed by
 // host frames on first touch, placed deterministically. User pointers of
-// ioctls, CPU loads and stores, and page pinning all go through here.
+// ioctls, CPU loads and stores, and page pinning all go through here. Once an
+// IOMMU shares the mm (SVA), it also has a CPU page table per format asked
+// for (cpu-page-table.ts), which every fault, munmap and the exit keep in step.
 import { fail } from '../errno.js';
+import { CpuPageTable, type CpuArch } from './cpu-page-table.js';
 import { PAGE_SIZE, type PhysMem } from './physmem.js';
 
 const PAGE = BigInt(PAGE_SIZE);
@@ -44,6 +47,13 @@ export interface Region {
   file?: MemFile;
 }
 
+/** A page (or huge page) the process has a frame for: where it starts, the frame, the size the CPU maps. */
+interface Backing {
+  va: bigint;
+  pa: bigint;
+  size: bigint;
+}
+
 export class Process {
   readonly regions: Region[] = [];
   /** Open memfds by fd number (the machine registers them), for IOMMU_IOAS_MAP_FILE. */
@@ -55,8 +65,13 @@ export class Process {
   /** virtual page number -> host physical page (anonymous memory). */
   private readonly anon = new Map<bigint, bigint>();
   private nextPlacement = PLACEMENT_BASE;
-  /** Set when the process has exited: its memory is gone. */
-  dead = false;
+  /**
+   * The CPU page tables built so far, by format: made when an IOMMU first
+   * shares the mm, since a machine may put SVA devices behind IOMMUs of both
+   * architectures (docs/nesting.md).
+   */
+  private readonly tables = new Map<CpuArch, CpuPageTable>();
+  private exited = false;
 
   constructor(
     readonly name: string,
@@ -97,11 +112,57 @@ export class Process {
   munmap(addr: bigint, length: bigint): void {
     const end = addr + length;
     this.holes.push({ start: addr, end });
-    for (let va = addr & ~(PAGE - 1n); va < end; va += PAGE) this.anon.delete(va / PAGE);
+    const gone = [{ start: addr, size: length }];
+    for (let va = addr & ~(PAGE - 1n); va < end; va += PAGE) {
+      if (!this.anon.delete(va / PAGE)) continue;
+      // Dropping a huge page's frame drops all of it: its 4K pieces mapped outside the range too.
+      const r = this.regions.find((x) => va >= x.start && va < x.start + x.size);
+      if (r?.hugepage && !r.file) gone.push({ start: va, size: r.hugepage });
+    }
+    for (const t of this.tables.values()) for (const g of gone) t.remove(g.start, g.size);
+  }
+
+  /** Set when the process has exited: its memory is gone. */
+  get dead(): boolean {
+    return this.exited;
+  }
+
+  /** exit_mmap: the memory is gone and the page tables are emptied; their top tables wait for `drop`. */
+  exit(): void {
+    if (this.exited) throw new Error(`process ${this.name} has already exited`);
+    this.exited = true;
+    for (const t of this.tables.values()) t.clear();
+  }
+
+  /** mmdrop: nothing holds the mm any more, so its page tables are freed whole. */
+  drop(): void {
+    for (const t of this.tables.values()) t.free();
+    this.tables.clear();
+  }
+
+  /**
+   * The CPU page table in `arch`'s format, built on first use with the
+   * pages the process already has (pages it faults in later are added as
+   * they come).
+   */
+  pageTable(arch: CpuArch): CpuPageTable {
+    if (this.exited) throw new Error(`process ${this.name} has exited: it has no page table to share`);
+    let t = this.tables.get(arch);
+    if (!t) {
+      t = new CpuPageTable(arch, this.phys);
+      this.tables.set(arch, t);
+      const touched = [...this.anon.keys()].map((vpn) => vpn * PAGE);
+      for (const r of this.regions) if (r.file) for (const idx of r.file.pages.keys()) if (idx * PAGE < r.size) touched.push(r.start + idx * PAGE);
+      for (const va of touched) {
+        const b = this.backing(va, false);
+        if (b) t.install(b.va, b.pa, b.size);
+      }
+    }
+    return t;
   }
 
   regionAt(va: bigint): Region | undefined {
-    if (this.dead) return undefined;
+    if (this.exited) return undefined;
     if (this.holes.some((h) => va >= h.start && va < h.end)) return undefined;
     return this.regions.find((r) => va >= r.start && va < r.start + r.size);
   }
@@ -120,15 +181,25 @@ export class Process {
 
   /**
    * The host physical address behind `va`, faulting the page in (first
-   * touch) when `populate` is set. Undefined when `va` is not mapped.
+   * touch) when `populate` is set: as handle_mm_fault, that also fills the
+   * page tables. Undefined when `va` is not mapped.
    */
   translate(va: bigint, populate = true): bigint | undefined {
+    const b = this.backing(va, populate);
+    if (!b) return undefined;
+    if (populate) for (const t of this.tables.values()) t.install(b.va, b.pa, b.size);
+    return b.pa + (va - b.va);
+  }
+
+  /** The frame behind `va` (allocated when `populate` is set) and the leaf the CPU maps it with. */
+  private backing(va: bigint, populate: boolean): Backing | undefined {
     const r = this.regionAt(va);
     if (!r) return undefined;
     const off = va - r.start;
+    const page = va & ~(PAGE - 1n);
     if (r.file) {
       const pa = r.file.frame(off / PAGE, this.phys, populate);
-      return pa === undefined ? undefined : pa + (off % PAGE);
+      return pa === undefined ? undefined : { va: page, pa, size: PAGE };
     }
     if (r.hugepage) {
       const hpStart = r.start + (off / r.hugepage) * r.hugepage;
@@ -139,7 +210,9 @@ export class Process {
         base = this.phys.alloc(r.hugepage, r.hugepage);
         this.anon.set(key, base);
       }
-      return base + (va - hpStart);
+      // A block would also map what is no longer (or never was) the region's: then 4K pages.
+      if (this.wholly(r, hpStart, r.hugepage)) return { va: hpStart, pa: base, size: r.hugepage };
+      return { va: page, pa: base + (page - hpStart), size: PAGE };
     }
     const vpn = va / PAGE;
     let pa = this.anon.get(vpn);
@@ -148,7 +221,13 @@ export class Process {
       pa = this.phys.allocPage();
       this.anon.set(vpn, pa);
     }
-    return pa + (va % PAGE);
+    return { va: page, pa, size: PAGE };
+  }
+
+  /** [start, start+size) lies inside `r` and no munmap cut into it. */
+  private wholly(r: Region, start: bigint, size: bigint): boolean {
+    if (start < r.start || start + size > r.start + r.size) return false;
+    return !this.holes.some((h) => h.start < start + size && start < h.end);
   }
 
   /** copy_from_user: EFAULT if any byte is unmapped. */

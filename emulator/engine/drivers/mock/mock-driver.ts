@@ -4,14 +4,17 @@
 import { BlockedDomain, type IommuDomain, type IommuPagingDomain } from '../../core/iommu-domain.js';
 import type { HwInfo, IommuDriver, UserData } from '../../core/iommu-driver.js';
 import type { Device } from '../../core/device.js';
-import { SvaDomain } from '../../core/sva-domain.js';
 import { copyStructFromUser } from '../../core/user-data.js';
 import type { ViommuCore, ViommuOps } from '../../core/viommu-ops.js';
 import { fail } from '../../errno.js';
+import { Iotlb } from '../../iotlb.js';
 import type { PhysMem } from '../../memory/physmem.js';
 import type { Process } from '../../memory/process.js';
 import { HWPT_ALLOC_FLAGS, HWPT_DATA_TYPES, HW_CAPABILITIES, HW_INFO_TYPES, VIOMMU_TYPES } from '../../uapi/iommufd.js';
 import { struct, StructView } from '../../uapi/layout.js';
+import { StatementLine } from '../../statement-line.js';
+import { hwSvaDomain } from '../hw-sva-domain.js';
+import { VtdFirstStageRules } from '../vtd/vtd-rules.js';
 import { MockDev } from './mock-dev.js';
 import { HWPT_SELFTEST, MockNestedDomain, mockNestedFromUser } from './mock-nested-domain.js';
 import { MockPagingDomain } from './mock-paging-domain.js';
@@ -41,6 +44,8 @@ export class MockDriver implements IommuDriver {
   private readonly fakeErrorArmed = new Set<Device>();
   /** struct mock_dev of each device, made on first use. */
   private readonly mdevs = new Map<Device, MockDev>();
+  /** The SVA domains' cache (the mock's paging domains have none). */
+  private readonly svaIotlb = new Iotlb();
 
   constructor(private readonly phys: PhysMem) {}
 
@@ -132,9 +137,13 @@ export class MockDriver implements IommuDriver {
     return viommu;
   }
 
-  /** The emulator's SVA for the mock (the kernel's mock has none): the process's own translation. */
-  allocSva(_dev: Device, mm: Process): IommuDomain {
-    return new SvaDomain(this, mm);
+  /**
+   * The emulator's SVA for the mock (the kernel's mock has none): the mm's
+   * x86-64 table, walked as a VT-d first stage (VT-d fault reasons included)
+   * through an IOTLB tagged by the mm's PASID.
+   */
+  allocSva(_dev: Device, mm: Process, pasid: number): IommuDomain {
+    return hwSvaDomain({ driver: this, mm, arch: 'x86_64', rules: new VtdFirstStageRules(48), iotlb: this.svaIotlb, tag: `PASID ${pasid}`, label: 'mock SVA domain', line: new StatementLine() });
   }
 
   /** struct mock_dev of `dev`. */

@@ -10,12 +10,14 @@ import type { ViommuCore, ViommuOps } from '../../core/viommu-ops.js';
 import { fail } from '../../errno.js';
 import type { FaultRecord, IommuOptions } from '../../machine-api.js';
 import type { PhysMem } from '../../memory/physmem.js';
+import type { Process } from '../../memory/process.js';
 import { ArmLpaeFormat } from '../../pgtable/arm-lpae.js';
 import { RadixTable } from '../../pgtable/radix-table.js';
 import { HWPT_ALLOC_FLAGS, HW_INFO_TYPES, VIOMMU_TYPES } from '../../uapi/iommufd.js';
 import { struct, StructView } from '../../uapi/layout.js';
 import { HwDriverBase } from '../hw-driver-base.js';
 import { HwPagingDomain } from '../hw-paging-domain.js';
+import { hwSvaDomain } from '../hw-sva-domain.js';
 import { smmuEventLog, smmuEventWords } from './smmuv3-events.js';
 import { ArmNestedDomain } from './smmuv3-nested-domain.js';
 import { SmmuRules } from './smmuv3-rules.js';
@@ -23,7 +25,7 @@ import { ArmVsmmu } from './smmuv3-viommu.js';
 import type { StatementLine } from '../../statement-line.js';
 
 /** MSI_IOVA_BASE / MSI_IOVA_LENGTH: the software MSI window arm-smmu-v3 reserves. */
-export const SMMU_MSI_WINDOW: IovaRange = { start: 0x800_0000n, last: 0x80f_ffffn };
+export const SMMU_MSI_WINDOW: IovaRange = Object.freeze({ start: 0x800_0000n, last: 0x80f_ffffn });
 
 /** struct iommu_hw_info_arm_smmuv3 */
 const HW_INFO_SMMUV3 = struct('iommu_hw_info_arm_smmuv3', [
@@ -106,6 +108,12 @@ export class Smmuv3Driver extends HwDriverBase implements IommuDriver {
   viommuInit(core: ViommuCore, _type: bigint, parent: IommuPagingDomain): ViommuOps {
     if (!(parent instanceof HwPagingDomain) || parent.driver !== this || parent.stage !== 2) fail('EINVAL', `${parent.describe()} is not a stage-2 domain of this SMMU`);
     return new ArmVsmmu(this, core, parent);
+  }
+
+  /** arm_smmu_sva_domain_alloc: a fresh ASID; the CD's TTB0 is the mm's Arm stage-1 table, walked with HTTU when the SMMU has it. */
+  allocSva(_dev: Device, mm: Process): IommuDomain {
+    const rules = new SmmuRules({ stage: 1, oas: this.oas, ha: this.httu, hd: this.httu });
+    return hwSvaDomain({ driver: this, mm, arch: 'arm64', rules, iotlb: this.iotlb, tag: `ASID ${this.allocTag()}`, label: 'SMMUv3 SVA domain', line: this.line });
   }
 
   hwInfo(_dev: Device, type: bigint): HwInfo {

@@ -10,6 +10,7 @@ import type { HwInfo, IommuDriver, UserData } from '../../core/iommu-driver.js';
 import { fail } from '../../errno.js';
 import type { FaultRecord, IommuOptions } from '../../machine-api.js';
 import type { PhysMem } from '../../memory/physmem.js';
+import type { Process } from '../../memory/process.js';
 import { RadixTable } from '../../pgtable/radix-table.js';
 import { VtdSsFormat } from '../../pgtable/vtd-ss.js';
 import { X86_64Format } from '../../pgtable/x86-64.js';
@@ -17,13 +18,14 @@ import { HWPT_ALLOC_FLAGS, HWPT_DATA_TYPES, HW_INFO_TYPES } from '../../uapi/iom
 import { struct, StructView } from '../../uapi/layout.js';
 import { HwDriverBase } from '../hw-driver-base.js';
 import { HwPagingDomain } from '../hw-paging-domain.js';
+import { hwSvaDomain } from '../hw-sva-domain.js';
 import { vtdFaultLog, vtdFaultWords } from './vtd-faults.js';
 import { HWPT_VTD_S1, VTD_S1_FLAGS, VtdNestedDomain } from './vtd-nested-domain.js';
 import { VtdFirstStageRules, VtdSecondStageRules } from './vtd-rules.js';
 import type { StatementLine } from '../../statement-line.js';
 
 /** IOAPIC_RANGE_START..END: DMA there is an interrupt request, never translated. */
-export const VTD_IRQ_WINDOW: IovaRange = { start: 0xfee0_0000n, last: 0xfeef_ffffn };
+export const VTD_IRQ_WINDOW: IovaRange = Object.freeze({ start: 0xfee0_0000n, last: 0xfeef_ffffn });
 
 /** struct iommu_hw_info_vtd */
 const HW_INFO_VTD = struct('iommu_hw_info_vtd', [['flags', 4], ['__reserved', 4], ['cap_reg', 8], ['ecap_reg', 8]]);
@@ -88,6 +90,15 @@ export class VtdDriver extends HwDriverBase implements IommuDriver {
 
   setDevPasid(domain: IommuDomain): void {
     this.attachDev(domain);
+  }
+
+  /**
+   * intel_svm_domain_alloc: the PASID entry's first stage is the mm's
+   * 4-level x86-64 table (a CPU without LA57, whatever `levels` the DMA
+   * domains use); its IOTLB entries are tagged by the mm's PASID.
+   */
+  allocSva(_dev: Device, mm: Process, pasid: number): IommuDomain {
+    return hwSvaDomain({ driver: this, mm, arch: 'x86_64', rules: new VtdFirstStageRules(48), iotlb: this.iotlb, tag: `PASID ${pasid}`, label: 'VT-d SVA domain', line: this.line });
   }
 
   hwInfo(_dev: Device, type: bigint): HwInfo {
