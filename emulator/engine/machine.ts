@@ -8,6 +8,7 @@ import { performDma, probeTranslation, translateFor } from './dma.js';
 import { HwDriverBase } from './drivers/hw-driver-base.js';
 import { MockNestedDomain } from './drivers/mock/mock-nested-domain.js';
 import { KernelError, fail } from './errno.js';
+import type { FaultInjector } from './fault-injection.js';
 import { Host } from './host.js';
 import * as access from './iommufd/access.js';
 import { IommufdDevice } from './iommufd/device.js';
@@ -50,12 +51,17 @@ export class Machine implements MachineApi {
   private readonly iommufds = new IommufdFiles(this.host);
   private readonly vfioFiles = new Map<string, VfioDeviceFile>();
   private readonly guestTables = new Map<string, GuestPageTable>();
-  private readonly sva = new SvaBindings();
+  private readonly sva = new SvaBindings(this.host.phys.faults);
   private scratchUsed = 0n;
   private scratchSize = 0n;
 
   constructor() {
     this.openIommufd('iommufd');
+  }
+
+  /** The fail_nth hook (fault-injection.ts): a test arms it around one call. */
+  get faults(): FaultInjector {
+    return this.host.phys.faults;
   }
 
   // ---- topology ----

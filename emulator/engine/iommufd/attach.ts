@@ -44,6 +44,7 @@ export function hwptAttach(hwpt: Hwpt, idev: IommufdDevice, pasid: Pasid): void 
   if (!existing) {
     try {
       checkPasidCompat(hwpt, idev, pasid);
+      idev.file.phys.faults.check('attach handle allocation');
       const group = idev.dev.group;
       if (rid) group.attach(hwpt.domain);
       else group.attachPasid(hwpt.domain, pasid);
@@ -97,6 +98,7 @@ export function hwptReplace(idev: IommufdDevice, pasid: Pasid, hwpt: Hwpt): Hwpt
   try {
     if (rid && ioasChanges) for (const d of att.devices) newPaging.ioas.iopt.reserveRegions(d, d.dev.reserved);
     checkPasidCompat(hwpt, idev, pasid);
+    idev.file.phys.faults.check('attach handle allocation');
     const group = idev.dev.group;
     if (rid) group.replace(hwpt.domain);
     else group.replacePasid(hwpt.domain, pasid);

@@ -46,7 +46,13 @@ export function bindDevice(file: IommufdFile, dev: Device): IommufdDevice {
     throw e;
   }
   const idev = new IommufdDevice(file, dev, igroup);
-  file.objects.add(idev);
+  try {
+    file.objects.add(idev);
+  } catch (e) {
+    // iommufd_device_bind's err_release_owner / err_group_put.
+    idev.destroy();
+    throw e;
+  }
   // The binding driver is a user until it unbinds.
   idev.users++;
   // A real (VFIO) device holds the file: close's release waits for unbind.

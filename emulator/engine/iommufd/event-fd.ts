@@ -30,6 +30,7 @@ export class EventFd {
   open(): number {
     const space = this.file.fdSpace;
     if (!space) throw new Error(`iommufd ${this.file.name} has no fd table to install ${this.anonName} in`);
+    this.file.phys.faults.check('event fd allocation');
     this.fdName = `${this.file.name}:${this.anonName}:${this.obj.id}`;
     this.fdNo = space.allocFd(this.fdName, { kind: 'other', what: this.anonName });
     this.obj.users++;

@@ -147,7 +147,12 @@ export function faultQueueAllocIoctl(file: IommufdFile, ucmd: Ucmd): void {
   const fault = new Fault(file);
   file.objects.reserve(fault);
   cmd.set('out_fault_id', fault.id);
-  cmd.set('out_fault_fd', fault.fd.open());
+  try {
+    cmd.set('out_fault_fd', fault.fd.open());
+  } catch (e) {
+    file.objects.abortAndDestroy(fault);
+    throw e;
+  }
   ucmd.respond();
   file.objects.finalize(fault);
 }

@@ -50,6 +50,7 @@ export function getDirtyBitmapIoctl(file: IommufdFile, ucmd: Ucmd): void {
   // The kernel only sets bits in the caller's buffer (iova_bitmap): others keep their value.
   const addr = cmd.get('data');
   const bitmap = file.process.read(addr, words * 8);
+  file.phys.faults.check('dirty bitmap allocation');
   for (const d of domain.readAndClearDirty(iova, last - iova + 1n, keep)) {
     const first = (d < iova ? 0n : d - iova) / pageSize;
     const end = d + granule - 1n > last ? last : d + granule - 1n;

@@ -125,6 +125,7 @@ export function allocHwptPaging(
   }
   // The kernel reserves the id before the driver allocates; nothing else can
   // take an id in between, so allocating the domain first gives the same ids.
+  file.phys.faults.check('domain allocation');
   const domain = dev.iommu.driver.allocPaging(dev, flags & ~HWPT_ALLOC_FLAGS.fault_id_valid, data);
   const hwpt = new HwptPaging(file, ioas, domain, (flags & HWPT_ALLOC_FLAGS.nest_parent) !== 0n, (flags & HWPT_ALLOC_FLAGS.pasid) !== 0n);
   file.objects.reserve(hwpt);
@@ -160,6 +161,7 @@ export function allocHwptNested(file: IommufdFile, parent: HwptPaging, idev: Iom
   if (parent.autoDomain) fail('EINVAL', `HWPT ${parent.id} is an automatic domain, not a nest parent`);
   if (!parent.nestParent) fail('EINVAL', `HWPT ${parent.id} was not allocated with nest_parent`);
   if (parent.domain.driver !== driver) fail('EINVAL', `HWPT ${parent.id} belongs to another IOMMU driver`);
+  file.phys.faults.check('domain allocation');
   const domain = driver.allocNested(parent.domain, idev.dev, flags, data);
   const hwpt = new HwptNested(file, parent, domain, (flags & HWPT_ALLOC_FLAGS.pasid) !== 0n);
   file.objects.reserve(hwpt);

@@ -12,6 +12,7 @@
 import type { PagingDomain } from '../core/domain.js';
 import { domainGranule, IOMMU_WRITE } from '../core/domain.js';
 import { fail } from '../errno.js';
+import { FaultInjector } from '../fault-injection.js';
 import { Area } from './iopt-area.js';
 import { holes, type Interval, IntervalList } from './interval-list.js';
 import { checkAreasAligned, requiredAlignment } from './iova-alignment.js';
@@ -54,6 +55,9 @@ export class IoPagetable {
   disableLargePages = false;
   private readonly domains: { domain: PagingDomain; owner: object }[] = [];
   private readonly accesses: IoptAccess[] = [];
+
+  /** `faults`: the machine's fail_nth hook (areas and range nodes are allocations). */
+  constructor(private readonly faults = new FaultInjector()) {}
 
   get domainCount(): number {
     return this.domains.length;
@@ -113,6 +117,7 @@ export class IoPagetable {
     if (last === undefined) fail('EOVERFLOW', `iova ${hex(iova)} + length ${hex(length)} overflows`);
     const { pieces, done } = this.contig(iova, last);
     if (!done) fail('ENOENT', `${hex(iova)}..${hex(last)} is not completely covered by mapped areas`);
+    this.faults.check('iopt pages list allocation');
     return pieces.map((p) => ({ pages: p.area.pages, startByte: p.area.byteOf(p.cur), length: p.last - p.cur + 1n }));
   }
 
@@ -174,6 +179,7 @@ export class IoPagetable {
     if (allowed) {
       fail('EADDRINUSE', `reserving ${hex(start)}..${hex(last)} hits the allowed range ${hex(allowed.start)}..${hex(allowed.last)}`);
     }
+    this.faults.check('reserved range allocation');
     this.reserved.insert({ start, last, owner });
   }
 
@@ -194,6 +200,8 @@ export class IoPagetable {
 
   /** iopt_set_allow_iova: replaces the allowed list atomically (EADDRINUSE on a reserved range). */
   setAllowed(ranges: Interval[]): void {
+    // The kernel allocates every node before it swaps the lists.
+    for (let i = 0; i < ranges.length; i++) this.faults.check('allowed range allocation');
     const old = this.allowed.replace(ranges);
     for (const a of this.allowed.all()) {
       const r = this.reserved.first(a.start, a.last);
@@ -323,6 +331,7 @@ export class IoPagetable {
     }
     const last = lastOf(iova, s.length);
     if (last === undefined) fail('EOVERFLOW', `iova ${hex(iova)} + length ${hex(s.length)} overflows`);
+    this.faults.check('iopt area allocation');
     const area = new Area(iova, last, s.pages, s.startByte, prot);
     this.areas.insert(area);
     return area;

@@ -7,10 +7,11 @@ import { IommufdObject } from './object.js';
 export class Ioas extends IommufdObject {
   readonly type = 'IOAS' as const;
   /** Areas, reserved/allowed ranges, domains and accesses; see io-pagetable.ts for its API. */
-  readonly iopt = new IoPagetable();
+  readonly iopt: IoPagetable;
 
   constructor(private readonly ctx: IommufdCtx) {
     super();
+    this.iopt = new IoPagetable(ctx.phys.faults);
   }
 
   /** For DESTROY's EBUSY reason: e.g. "HWPT_PAGING 3, ACCESS 4". */

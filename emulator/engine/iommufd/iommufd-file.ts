@@ -13,7 +13,7 @@ import type { IommufdObject } from './object.js';
 import { ObjectTable } from './object-table.js';
 
 export class IommufdFile implements IommufdCtx {
-  readonly objects = new ObjectTable();
+  readonly objects: ObjectTable;
   compatIoas?: IommufdObject;
   /** Per iommu_group records, created by the first bind of a device of the group. */
   private readonly groups = new Map<IommuGroup, IommufdGroup>();
@@ -32,7 +32,9 @@ export class IommufdFile implements IommufdCtx {
     readonly name: string,
     readonly phys: PhysMem,
     public process: Process,
-  ) {}
+  ) {
+    this.objects = new ObjectTable(phys.faults);
+  }
 
   nextSeq(): number {
     return ++this.seq;
@@ -41,6 +43,7 @@ export class IommufdFile implements IommufdCtx {
   getGroup(group: IommuGroup): IommufdGroup {
     let ig = this.groups.get(group);
     if (!ig) {
+      this.phys.faults.check('iommufd group allocation');
       ig = new IommufdGroup(group);
       this.groups.set(group, ig);
     }

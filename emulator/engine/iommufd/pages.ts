@@ -36,6 +36,8 @@ export class IoPages implements PinHolder {
   private readonly runs: PinnedRun[] = [];
   private readonly demands: PinDemand[] = [];
   readonly accessRecords: AccessRecord[] = [];
+  /** Where the host memory's pin ledger keeps this set (PinHolder). */
+  ledgerSlot = -1;
 
   private constructor(
     private readonly phys: PhysMem,
@@ -54,6 +56,7 @@ export class IoPages implements PinHolder {
   static user(phys: PhysMem, process: Process, uptr: bigint, length: bigint, writable: boolean): IoPages {
     if (uptr + length > U64_MAX) fail('EOVERFLOW', `user_va ${hex(uptr)} + length ${hex(length)} overflows`);
     checkLength(length);
+    phys.faults.check('iopt pages allocation');
     const base = uptr - (uptr % PAGE);
     return new IoPages(phys, { kind: 'user', process, base }, process, uptr - base, length, writable);
   }
@@ -61,6 +64,7 @@ export class IoPages implements PinHolder {
   /** iopt_alloc_file_pages: the set behind file bytes [start, start + length). */
   static file(phys: PhysMem, process: Process, file: MemFile, start: bigint, length: bigint, writable: boolean): IoPages {
     checkLength(length);
+    phys.faults.check('iopt pages allocation');
     const base = start - (start % PAGE);
     return new IoPages(phys, { kind: 'file', file, base }, process, start - base, length, writable);
   }
@@ -82,9 +86,12 @@ export class IoPages implements PinHolder {
    * mapped (or its process is gone), EINVAL past the end of a file.
    */
   pin(start: bigint, last: bigint): PinDemand {
+    this.phys.faults.check('pin user pages');
     // Runs are committed only once every page was found, so a fault pins nothing.
     const added: PinnedRun[] = [];
-    for (const gap of gaps(start, last, this.runs)) {
+    // A new set (every MAP makes one) has nothing pinned: the whole range is the one gap.
+    const todo = this.runs.length === 0 ? [{ start, last }] : gaps(start, last, this.runs);
+    for (const gap of todo) {
       for (let i = gap.start; i <= gap.last; ) {
         const pa = this.sourceFrame(i);
         // The pages after it that are contiguous for certain (the rest of a huge page) come in one step.
@@ -117,6 +124,7 @@ export class IoPages implements PinHolder {
       rec.users++;
       return;
     }
+    this.phys.faults.check('access pin record');
     // The record itself is the demand that keeps its pages pinned.
     const record: AccessRecord = Object.assign(this.pin(start, last), { users: 1 });
     this.accessRecords.push(record);
@@ -140,12 +148,13 @@ export class IoPages implements PinHolder {
 
   /** The pinned runs clipped to [start, last], ascending. */
   pinnedRuns(start: bigint, last: bigint): PinnedRun[] {
-    return this.runs
-      .filter((r) => r.start <= last && r.last >= start)
-      .map((r) => {
-        const s = r.start > start ? r.start : start;
-        return { start: s, last: r.last < last ? r.last : last, pa: r.pa + (s - r.start) * PAGE };
-      });
+    const out: PinnedRun[] = [];
+    for (const r of this.runs) {
+      if (r.start > last || r.last < start) continue;
+      const s = r.start > start ? r.start : start;
+      out.push({ start: s, last: r.last < last ? r.last : last, pa: r.pa + (s - r.start) * PAGE });
+    }
+    return out;
   }
 
   pinsFrame(pfn: bigint): boolean {

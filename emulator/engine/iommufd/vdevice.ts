@@ -67,6 +67,12 @@ export function vdeviceAllocIoctl(file: IommufdFile, ucmd: Ucmd): void {
     file.objects.abortAndDestroy(vdev);
     fail('EEXIST', `virt_id 0x${virtId.toString(16)} of vIOMMU ${viommu.id} is VDEVICE ${taken.id}'s`);
   }
+  try {
+    file.phys.faults.check('vdevice id allocation');
+  } catch (e) {
+    file.objects.abortAndDestroy(vdev);
+    throw e;
+  }
   viommu.vdevs.set(virtId, vdev);
   cmd.set('out_vdevice_id', vdev.id);
   ucmd.respond();

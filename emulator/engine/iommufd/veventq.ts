@@ -101,7 +101,12 @@ export function veventqAllocIoctl(file: IommufdFile, ucmd: Ucmd): void {
   viommu.users++;
   viommu.veventqs.push(q);
   cmd.set('out_veventq_id', q.id);
-  cmd.set('out_veventq_fd', q.fd.open());
+  try {
+    cmd.set('out_veventq_fd', q.fd.open());
+  } catch (e) {
+    file.objects.abortAndDestroy(q);
+    throw e;
+  }
   ucmd.respond();
   file.objects.finalize(q);
 }

@@ -115,6 +115,7 @@ export function allocHwptNestedOnViommu(file: IommufdFile, viommu: Viommu, idev:
   if (viommu.iommu !== idev.dev.iommu) fail('EINVAL', `device ${idev.id} is behind ${idev.dev.iommu.name}, vIOMMU ${viommu.id} on ${viommu.iommu.name}`);
   if (flags & ~VALID_NESTED_FLAGS) fail('EOPNOTSUPP', `flags 0x${(flags & ~VALID_NESTED_FLAGS).toString(16)} are not allowed on a nested HWPT`);
   if (!data) fail('EOPNOTSUPP', 'a nested HWPT needs driver data (data_type and data_len)');
+  file.phys.faults.check('domain allocation');
   const domain = viommu.driverOps.allocDomainNested(idev.dev, flags & ~HWPT_ALLOC_FLAGS.fault_id_valid, data);
   const hwpt = new HwptNested(file, viommu.hwpt, domain, (flags & HWPT_ALLOC_FLAGS.pasid) !== 0n, viommu);
   file.objects.reserve(hwpt);

@@ -31,6 +31,7 @@ export class TablePages implements TableAllocator {
   /** A zeroed table of `bytes` (at least a 4 KiB page), aligned to its own size. */
   alloc(bytes: bigint): bigint {
     const size = roundUp(bytes);
+    this.phys.faults.check('page table page');
     const reuse = this.freed.get(size)?.pop();
     return reuse ?? this.phys.alloc(size, size);
   }

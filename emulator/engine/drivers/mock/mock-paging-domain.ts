@@ -24,7 +24,7 @@ import {
 } from './mock-pte.js';
 
 /** MOCK_APERTURE_START / MOCK_APERTURE_LAST of the selftest. */
-export const MOCK_APERTURE = { start: 0x1000000n, last: 0x7fffffffn } as const;
+export const MOCK_APERTURE = Object.freeze({ start: 0x1000000n, last: 0x7fffffffn } as const);
 
 export interface MockPagingOptions {
   dirtyOps: boolean;
@@ -46,6 +46,7 @@ export class MockPagingDomain implements IommuPagingDomain {
     private readonly phys: PhysMem,
     opts: MockPagingOptions,
   ) {
+    phys.faults.check('page table page');
     this.root = phys.allocPage();
     this.dirtyOps = opts.dirtyOps;
     this.nestParent = opts.nestParent;
@@ -56,10 +57,17 @@ export class MockPagingDomain implements IommuPagingDomain {
   }
 
   map(iova: bigint, pa: bigint, size: bigint, prot: number): void {
-    for (let off = 0n; off < size; off += MOCK_GRANULE) {
-      const slot = this.leafSlot(iova + off, true)!;
-      if (isPresent(this.phys.load(slot, 8))) fail('EEXIST', `IOVA 0x${(iova + off).toString(16)} is already mapped in the ${this.describe()}`);
-      this.phys.store(slot, 8, leafEntry(pa + off, prot));
+    let off = 0n;
+    try {
+      for (; off < size; off += MOCK_GRANULE) {
+        const slot = this.leafSlot(iova + off, true)!;
+        if (isPresent(this.phys.load(slot, 8))) fail('EEXIST', `IOVA 0x${(iova + off).toString(16)} is already mapped in the ${this.describe()}`);
+        this.phys.store(slot, 8, leafEntry(pa + off, prot));
+      }
+    } catch (e) {
+      // iommu_map unmaps what it mapped before the failure; tables it added stay, as io-pgtable leaves them.
+      if (off > 0n) this.unmap(iova, off);
+      throw e;
     }
   }
 
@@ -169,6 +177,7 @@ export class MockPagingDomain implements IommuPagingDomain {
         continue;
       }
       if (!alloc) return undefined;
+      this.phys.faults.check('page table page');
       const next = this.phys.allocPage();
       this.phys.store(slot, 8, tableEntry(next, level - 1));
       table = next;
