@@ -68,7 +68,13 @@ export interface LogLine {
 }
 
 export class Breakpoints {
-  private lines = new Map<string, LineBreakpoint[]>();
+  /**
+   * Line breakpoints by file, then line: lineHit looks here after every
+   * step, so breakpoints on other lines cost one lookup, not a scan.
+   */
+  private byLine = new Map<string, Map<number, LineBreakpoint[]>>();
+  /** The hit-counted ones, whose ledgers count() extends at every position. */
+  private counted: LineBreakpoint[] = [];
   /** By file, line and condition text: setting a file's breakpoints again keeps the counts of unchanged ones. */
   private ledgers = new Map<string, HitLedger>();
   private functions: FunctionBreakpoint[] = [];
@@ -85,13 +91,20 @@ export class Breakpoints {
   }
 
   setLines(file: string, bps: LineBreakpoint[]): void {
-    this.lines.set(file, bps);
+    const byLine = new Map<number, LineBreakpoint[]>();
+    for (const bp of bps) {
+      const at = byLine.get(bp.line);
+      if (at) at.push(bp);
+      else byLine.set(bp.line, [bp]);
+    }
+    this.byLine.set(file, byLine);
+    this.counted = [...this.byLine.values()].flatMap((lines) => [...lines.values()].flat()).filter((bp) => bp.hit);
   }
 
   /** The last position every hit-counted breakpoint has counted (the shortest ledger's end; Infinity: none is hit-counted). */
   countedUpTo(): number {
     let low = Infinity;
-    for (const bp of this.hitCounted()) low = Math.min(low, this.ledger(bp).upTo);
+    for (const bp of this.counted) low = Math.min(low, this.ledger(bp).upTo);
     return low;
   }
 
@@ -101,18 +114,15 @@ export class Breakpoints {
    * (after() does it), and by the runtime's catch-up replay.
    */
   count(run: Run): void {
+    if (this.counted.length === 0) return;
     const p = run.statements;
     const next = run.nextStatement();
-    for (const bp of this.hitCounted()) {
+    for (const bp of this.counted) {
       const l = this.ledger(bp);
       if (l.upTo !== p - 1) continue;
       l.upTo = p;
       if (next && next.file === bp.file && next.range.start.line === bp.line && (!bp.condition || truthy(run.evaluate(bp.condition)))) l.positions.push(p);
     }
-  }
-
-  private *hitCounted(): Generator<LineBreakpoint> {
-    for (const bps of this.lines.values()) for (const bp of bps) if (bp.hit) yield bp;
   }
 
   private ledger(bp: LineBreakpoint): HitLedger {
@@ -225,8 +235,9 @@ export class Breakpoints {
     const next = run.nextStatement();
     if (!next) return undefined;
     const ids: number[] = [];
-    for (const bp of this.lines.get(next.file) ?? []) {
-      if (bp.line !== next.range.start.line) continue;
+    const here = this.byLine.get(next.file)?.get(next.range.start.line);
+    if (!here) return undefined;
+    for (const bp of here) {
       if (bp.condition && !truthy(run.evaluate(bp.condition))) continue;
       if (bp.hit) {
         // The ledger covers this position: forwards count() just ran, backwards the runtime caught up first.

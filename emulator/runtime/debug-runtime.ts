@@ -8,7 +8,7 @@
 import { EventEmitter } from 'node:events';
 import type { MachineApi, WalkStep } from '../engine/machine-api.js';
 import type { Program, Stmt } from '../language/ast.js';
-import { Breakpoints, type Hit } from './breakpoints.js';
+import { Breakpoints, type Hit, type LogLine } from './breakpoints.js';
 import { dmaTarget, type DmaTarget } from './dma-target.js';
 import type { Run, StepEvent } from './interpreter.js';
 import { mismatchMessage, type Actual } from './outcome.js';
@@ -112,17 +112,19 @@ export class DebugRuntime extends EventEmitter {
     });
   }
 
-  /** To the last time `stmt` was about to run, or else the next time it will. */
+  /** To the last time `stmt` was about to run (now and the start included), or else the next time it will. */
   goto(stmt: Stmt): void {
     this.token++;
-    const found = this.timeline.scanBack(this.timeline.position, { after: (run) => (run.nextStatement() === stmt ? true : undefined) });
     const here = this.timeline.position;
-    if (found || (here === 0 && this.atStart(stmt))) {
+    // scanBack leaves the run anywhere, and never looks at position 0 (no step reaches it): both are checked here.
+    const found = this.timeline.scanBack(here + 1, { after: (run) => (run.nextStatement() === stmt ? true : undefined) });
+    if (found || this.atStart(stmt)) {
       this.timeline.seek(found?.position ?? 0);
       this.breakpoints.begin(this.run);
       this.stop({ reason: 'goto' });
       return;
     }
+    this.timeline.seek(here);
     this.forward((run) => run.nextStatement() === stmt, 'goto', false);
   }
 
@@ -172,6 +174,7 @@ export class DebugRuntime extends EventEmitter {
     if (breakpoints) this.countHits();
     this.breakpoints.begin(this.run);
     let slices = 0;
+    const log = (l: LogLine): void => this.emitOutput(l.text, 'console', l.stmt);
     const slice = (): void => {
       if (token !== this.token) return;
       if (++slices % PROGRESS_SLICES === 0) this.emit('progress', this.run.statements);
@@ -180,7 +183,7 @@ export class DebugRuntime extends EventEmitter {
         const ev = this.timeline.step();
         if (!ev) return this.end();
         this.report(ev);
-        const hit = breakpoints ? this.breakpoints.after(this.run, ev, true, (l) => this.emitOutput(l.text, 'console', l.stmt)) : undefined;
+        const hit = breakpoints ? this.breakpoints.after(this.run, ev, true, log) : undefined;
         if (this.run.done) return this.end();
         if (hit) return this.stop({ reason: hit.reason, hit });
         if (done(this.run, ev)) return this.stop({ reason });

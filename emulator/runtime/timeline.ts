@@ -1,20 +1,42 @@
 // A run that can go backwards: checkpoints (copies of the run and its
-// machine, taken every `interval` statements) plus deterministic replay. To
-// be at position P the timeline restores the latest checkpoint at or before P
-// and steps forward from it; since a run is deterministic, the state reached
-// is exactly the state that was there the first time (architecture.md).
-// Checkpoints thin out (the interval doubles) so an endless loop keeps a
-// bounded number of them.
+// machine) plus deterministic replay. To be at position P the timeline
+// restores the latest checkpoint at or before P and steps forward from it;
+// since a run is deterministic, the state reached is exactly the state that
+// was there the first time (architecture.md), wherever the checkpoints are.
+//
+// Where they are is a cost policy, nothing else:
+// - Spacing. A copy costs about as much as the state is large, whatever the
+//   run did since the last one, so the gap between checkpoints is at least
+//   COPY_COST_RATIO copies' worth of stepping (checkpoints add at most
+//   1/COPY_COST_RATIO to a run), and at least RUN_FRACTION of the run so far
+//   (a long run takes few copies; the newest is still within that fraction
+//   of the end, so going back from there replays little). Both are measured
+//   in statements from timings: where checkpoints fall depends on the
+//   machine's speed, the states reached never do.
+// - Retention. At most `maxCheckpoints` are kept, the start (re-created from
+//   the program, free) among them. Beyond, the one whose removal leaves the
+//   smallest gap for its distance from the current position goes, so the
+//   survivors thin out geometrically away from where the user is: stepping
+//   back nearby replays little, a goto far back replays from the nearest
+//   survivor. The default keeps two copies besides the start: a copy holds
+//   at most the engine's whole state (its objects, and the frames written
+//   since it was taken), so checkpoints never cost more than twice the
+//   engine's own memory, however long the run.
+// Host memory frames are shared copy-on-write between a checkpoint and the
+// run (PhysMem.shareWithCopy), so a copy costs the engine's objects, not the
+// memory the trace touched.
 import type { MachineApi } from '../engine/machine-api.js';
-import type { Program } from '../language/ast.js';
-import { CloneError, deepClone, reachableObjects } from './deep-clone.js';
+import type { Program, Stmt } from '../language/ast.js';
+import { CloneError, deepClone } from './deep-clone.js';
 import { Run, type StepEvent } from './interpreter.js';
 
 export interface TimelineOptions {
-  /** Statements between checkpoints at first (default 256). */
+  /** A checkpoint every this many statements, whatever copies cost (tests: positions that do not depend on timing). */
   interval?: number;
-  /** Above this many checkpoints the interval doubles (default 64). */
+  /** Checkpoints kept, the start included (default 3, at least 2). */
   maxCheckpoints?: number;
+  /** Milliseconds, for the adaptive spacing (default performance.now). */
+  clock?: () => number;
 }
 
 /** What a scan asks at each position it passes. */
@@ -31,24 +53,43 @@ interface Checkpoint {
   run?: Run;
 }
 
+/** Adaptive spacing: stepping between checkpoints takes at least this many times what the last copy took. */
+const COPY_COST_RATIO = 4;
+/** Adaptive spacing: the gap is at least this fraction of the position (time-travel from the end replays < 1%). */
+const RUN_FRACTION = 1 / 256;
+/** Adaptive spacing: never closer than this many statements (before any copy has been timed). */
+const MIN_GAP = 64;
+/** Every SAMPLE-th step is timed, for the cost of a statement (a prime: a trace's period rarely lines up with it). */
+const SAMPLE = 13;
+
 export class Timeline {
   run: Run;
   private readonly shared: Set<object>;
+  /** Sorted by position; [0] is the start. */
   private checkpoints: Checkpoint[] = [];
-  private interval: number;
+  /** Index of the latest checkpoint at or before the run's position. */
+  private base = 0;
+  private readonly interval: number | undefined;
   private readonly maxCheckpoints: number;
+  private readonly clock: () => number;
   /** False once a copy failed: only the start remains, by re-running the program. */
   private copies = true;
+  /** Milliseconds the last few checkpoints' copies took (the least is the cost: a collection during one only inflates it). */
+  private copyMs: number[] = [];
+  /** Timed steps and the milliseconds they took (every SAMPLE-th step). */
+  private sampledMs = 0;
+  private sampledSteps = 0;
+  private steps = 0;
 
   constructor(
     private readonly program: Program,
     private readonly createMachine: () => MachineApi,
     opts: TimelineOptions = {},
   ) {
-    this.interval = opts.interval ?? 256;
-    this.maxCheckpoints = opts.maxCheckpoints ?? 64;
-    // The AST is immutable and its identity is how statements are recognised: checkpoints share it.
-    this.shared = reachableObjects(program);
+    this.interval = opts.interval;
+    this.maxCheckpoints = Math.max(2, opts.maxCheckpoints ?? 3);
+    this.clock = opts.clock ?? (() => performance.now());
+    this.shared = statementNodes(program);
     this.run = this.fresh();
     this.checkpoints.push({ position: 0 });
   }
@@ -57,20 +98,29 @@ export class Timeline {
     return this.run.statements;
   }
 
+  /** The positions of the checkpoints kept, ascending (the start included). */
+  get checkpointPositions(): number[] {
+    return this.checkpoints.map((c) => c.position);
+  }
+
   /** One statement forwards, taking a checkpoint when one is due. */
   step(): StepEvent | undefined {
+    const timed = ++this.steps % SAMPLE === 0;
+    const t0 = timed ? this.clock() : 0;
     const ev = this.run.step();
-    if (ev && this.copies && this.position % this.interval === 0 && this.latestAtOrBefore(this.position).position !== this.position) {
-      this.takeCheckpoint();
+    if (timed) {
+      this.sampledMs += this.clock() - t0;
+      this.sampledSteps++;
     }
+    if (ev) this.arrived();
     return ev;
   }
 
   /** Moves to `target` (clamped to the end of the program if it ends sooner). */
   seek(target: number): void {
-    const cp = this.latestAtOrBefore(target);
+    const i = this.latestAtOrBefore(target);
     // Going forwards from here is cheaper than from the checkpoint when we are past it.
-    if (!(this.position <= target && this.position >= cp.position)) this.restore(cp);
+    if (!(this.position <= target && this.position >= this.checkpoints[i]!.position)) this.restore(i);
     while (this.position < target && this.step());
   }
 
@@ -82,30 +132,54 @@ export class Timeline {
   scanBack<T>(before: number, visitor: ScanVisitor<T>): { position: number; hit: T } | undefined {
     let end = before - 1;
     while (end >= 1) {
-      const cp = this.latestAtOrBefore(end - 1);
-      this.restore(cp);
+      const i = this.latestAtOrBefore(end - 1);
+      const from = this.checkpoints[i]!.position;
+      // At the checkpoint already (replay reached the same state): nothing to copy.
+      if (this.position !== from) this.restore(i);
       visitor.begin?.(this.run);
       let found: { position: number; hit: T } | undefined;
       while (this.position < end) {
-        const ev = this.run.step();
+        const ev = this.step();
         if (!ev) break;
         const hit = visitor.after(this.run, ev);
         if (hit !== undefined) found = { position: this.position, hit };
       }
       if (found) return found;
-      end = cp.position;
+      end = from;
     }
     return undefined;
   }
 
-  private latestAtOrBefore(position: number): Checkpoint {
-    let best = this.checkpoints[0]!;
-    for (const cp of this.checkpoints) if (cp.position <= position && cp.position > best.position) best = cp;
-    return best;
+  private latestAtOrBefore(position: number): number {
+    let i = this.checkpoints.length - 1;
+    while (i > 0 && this.checkpoints[i]!.position > position) i--;
+    return i;
   }
 
-  private restore(cp: Checkpoint): void {
+  /** After a step forwards: past a checkpoint kept from before, or time for a new one. */
+  private arrived(): void {
+    const p = this.position;
+    const next = this.checkpoints[this.base + 1];
+    if (next && next.position <= p) {
+      this.base++;
+      return;
+    }
+    if (this.copies && p - this.checkpoints[this.base]!.position >= this.gap()) this.takeCheckpoint();
+  }
+
+  /** Statements due between checkpoints now (see the header). */
+  private gap(): number {
+    if (this.interval !== undefined) return this.interval;
+    const msPerStatement = this.sampledSteps > 0 ? this.sampledMs / this.sampledSteps : 0;
+    const copyMs = this.copyMs.length > 0 ? Math.min(...this.copyMs) : 0;
+    const copyWorth = msPerStatement > 0 ? (COPY_COST_RATIO * copyMs) / msPerStatement : 0;
+    return Math.max(MIN_GAP, copyWorth, this.position * RUN_FRACTION);
+  }
+
+  private restore(i: number): void {
+    const cp = this.checkpoints[i]!;
     this.run = cp.run ? deepClone(cp.run, this.shared) : this.fresh();
+    this.base = i;
   }
 
   private fresh(): Run {
@@ -113,18 +187,64 @@ export class Timeline {
   }
 
   private takeCheckpoint(): void {
+    const t0 = this.clock();
+    let run: Run;
     try {
-      this.checkpoints.push({ position: this.position, run: deepClone(this.run, this.shared) });
+      run = deepClone(this.run, this.shared);
     } catch (e) {
       if (!(e instanceof CloneError)) throw e;
       this.copies = false;
-      this.checkpoints = [{ position: 0 }];
+      this.checkpoints = [this.checkpoints[0]!];
+      this.base = 0;
       return;
     }
-    this.checkpoints.sort((a, b) => a.position - b.position);
-    if (this.checkpoints.length > this.maxCheckpoints) {
-      this.interval *= 2;
-      this.checkpoints = this.checkpoints.filter((c) => c.position % this.interval === 0);
-    }
+    this.copyMs = [...this.copyMs.slice(-2), this.clock() - t0];
+    this.checkpoints.splice(++this.base, 0, { position: this.position, run });
+    if (this.checkpoints.length > this.maxCheckpoints) this.thin();
   }
+
+  /**
+   * Drops one checkpoint, neither the start nor the one the run is past:
+   * the one whose removal leaves the smallest gap for its distance from
+   * here, so what remains is dense nearby and sparse far away.
+   */
+  private thin(): void {
+    const cps = this.checkpoints;
+    const here = this.position;
+    let drop = -1;
+    let best = Infinity;
+    for (let i = 1; i < cps.length; i++) {
+      if (i === this.base) continue;
+      const gap = (cps[i + 1]?.position ?? Math.max(here, cps[i]!.position)) - cps[i - 1]!.position;
+      const score = gap / (Math.abs(here - cps[i]!.position) + 1);
+      if (score < best) {
+        best = score;
+        drop = i;
+      }
+    }
+    cps.splice(drop, 1);
+    if (drop < this.base) this.base--;
+  }
+}
+
+/**
+ * What checkpoints share with the run instead of copying: the program's
+ * statements and statement lists. They never change, and their identity is
+ * how the run and breakpoints recognise a statement; the rest of the AST
+ * (expressions, ranges) is reached only through them. Collecting these
+ * rather than every AST node keeps starting a session on a large trace
+ * cheap (a walk of the whole AST took seconds at 20k statements).
+ */
+function statementNodes(program: Program, into = new Set<object>()): Set<object> {
+  into.add(program);
+  const visit = (stmts: Stmt[]): void => {
+    into.add(stmts);
+    for (const s of stmts) {
+      into.add(s);
+      if (s.kind === 'repeat' || s.kind === 'proc') visit(s.body);
+      else if (s.kind === 'include' && s.program && !into.has(s.program)) statementNodes(s.program, into);
+    }
+  };
+  visit(program.statements);
+  return into;
 }
