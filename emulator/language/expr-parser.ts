@@ -5,55 +5,79 @@
 import type { BinaryOp, Expr, RecordEntry, UnaryOp } from './ast.js';
 import type { TokenStream } from './token-stream.js';
 
-const PRECEDENCE: Record<BinaryOp, number> = {
-  '||': 1,
-  '&&': 2,
-  '|': 3,
-  '^': 4,
-  '&': 5,
-  '==': 6, '!=': 6,
-  '<': 7, '<=': 7, '>': 7, '>=': 7,
-  '<<': 8, '>>': 8,
-  '+': 9, '-': 9,
-  '*': 10, '/': 10, '%': 10,
-};
-
-const UNARY = new Set<string>(['-', '~', '!']);
-
-function binaryOp(ts: TokenStream): BinaryOp | undefined {
-  const t = ts.peek();
-  return t.type === 'op' && Object.prototype.hasOwnProperty.call(PRECEDENCE, t.text) ? (t.text as BinaryOp) : undefined;
+/** An operator's binding power: C's order, loosest first; 0 for a token that is not a binary operator. */
+function precedenceOf(op: string): number {
+  switch (op) {
+    case '||':
+      return 1;
+    case '&&':
+      return 2;
+    case '|':
+      return 3;
+    case '^':
+      return 4;
+    case '&':
+      return 5;
+    case '==': case '!=':
+      return 6;
+    case '<': case '<=': case '>': case '>=':
+      return 7;
+    case '<<': case '>>':
+      return 8;
+    case '+': case '-':
+      return 9;
+    case '*': case '/': case '%':
+      return 10;
+    default:
+      return 0;
+  }
 }
 
-/** An expression, optionally `START..LAST` (ranges bind loosest of all). */
-export function parseExpr(ts: TokenStream, what = 'an expression'): Expr {
-  const start = parseBinary(ts, 1, what);
+const isUnaryOp = (op: string): boolean => op === '-' || op === '~' || op === '!';
+
+/**
+ * An expression, optionally `START..LAST` (ranges bind loosest of all).
+ * `what` names it in "expected ..." errors, with `{}` standing for `subject`
+ * (`"an argument of '{}'"`, `command`): the two are joined only when an error
+ * is reported, since almost every expression parses and a string built per
+ * argument and per operator would be a large share of the parser's garbage.
+ */
+export function parseExpr(ts: TokenStream, what = 'an expression', subject = ''): Expr {
+  const start = parseBinary(ts, 1, what, subject);
   if (!ts.isOp('..')) return start;
   ts.next();
-  const last = parseBinary(ts, 1, "the last address of a range after '..'");
+  const last = parseBinary(ts, 1, "the last address of a range after '..'", '');
   return { kind: 'range', start, last, range: { start: start.range.start, end: last.range.end } };
 }
 
-function parseBinary(ts: TokenStream, minPrec: number, what: string): Expr {
-  let left = parseUnary(ts, what);
+function parseBinary(ts: TokenStream, minPrec: number, what: string, subject: string): Expr {
+  let left = parseUnary(ts, what, subject);
   // The n-th operator of a chain puts its left side n levels deep.
   for (let links = 1; ; links++) {
-    const op = binaryOp(ts);
-    if (op === undefined || PRECEDENCE[op] < minPrec) return left;
+    const t = ts.cur;
+    const prec = t.type === 'op' ? precedenceOf(t.text) : 0;
+    if (prec === 0 || prec < minPrec) return left;
+    const op = t.text as BinaryOp;
     ts.next();
-    const right = ts.nested(() => parseBinary(ts, PRECEDENCE[op] + 1, `an operand after '${op}'`), links);
+    ts.enter(links);
+    const right = parseBinary(ts, prec + 1, "an operand after '{}'", op);
+    ts.leave(links);
     left = { kind: 'binary', op, left, right, range: { start: left.range.start, end: right.range.end } };
   }
 }
 
-function parseUnary(ts: TokenStream, what: string): Expr {
-  const t = ts.peek();
-  if (t.type === 'op' && UNARY.has(t.text)) {
+function parseUnary(ts: TokenStream, what: string, subject: string): Expr {
+  const t = ts.cur;
+  if (t.type === 'op' && isUnaryOp(t.text)) {
+    const op = t.text as UnaryOp;
+    const start = ts.start();
     ts.next();
-    const operand = ts.nested(() => parseUnary(ts, `an operand after '${t.text}'`));
-    return { kind: 'unary', op: t.text as UnaryOp, operand, range: { start: t.range.start, end: operand.range.end } };
+    ts.enter();
+    const operand = parseUnary(ts, "an operand after '{}'", op);
+    ts.leave();
+    return { kind: 'unary', op, operand, range: { start, end: operand.range.end } };
   }
-  return parsePostfix(ts, parsePrimary(ts, what));
+  return parsePostfix(ts, parsePrimary(ts, what, subject));
 }
 
 function parsePostfix(ts: TokenStream, expr: Expr): Expr {
@@ -61,10 +85,12 @@ function parsePostfix(ts: TokenStream, expr: Expr): Expr {
     if (ts.isOp('.')) {
       ts.next();
       const f = ts.expectName("a field name after '.'");
-      expr = { kind: 'field', object: expr, field: f.text, fieldRange: f.range, range: ts.rangeFrom(expr.range.start) };
-    } else if (ts.isOp('[') && !ts.peek().spaced) {
+      expr = { kind: 'field', object: expr, field: f.name, fieldRange: f.range, range: ts.rangeFrom(expr.range.start) };
+    } else if (ts.isOp('[') && !ts.cur.spaced) {
       ts.next();
-      const index = ts.nested(() => parseExpr(ts, "an index after '['"));
+      ts.enter();
+      const index = parseExpr(ts, "an index after '['");
+      ts.leave();
       ts.expectOp(']', 'to close the index');
       expr = { kind: 'index', object: expr, index, range: ts.rangeFrom(expr.range.start) };
     } else {
@@ -73,29 +99,46 @@ function parsePostfix(ts: TokenStream, expr: Expr): Expr {
   }
 }
 
-function parsePrimary(ts: TokenStream, what: string): Expr {
-  const t = ts.peek();
+function parsePrimary(ts: TokenStream, what: string, subject: string): Expr {
+  const t = ts.cur;
   switch (t.type) {
-    case 'int':
+    case 'int': {
+      const value = t.int;
+      const range = ts.range();
       ts.next();
-      return { kind: 'int', value: t.int ?? 0n, range: t.range };
-    case 'string':
+      return { kind: 'int', value, range };
+    }
+    case 'string': {
+      const value = t.str;
+      const range = ts.range();
       ts.next();
-      return { kind: 'string', value: t.str ?? '', range: t.range };
-    case 'bytes':
+      return { kind: 'string', value, range };
+    }
+    case 'bytes': {
+      const value = t.bytes ?? new Uint8Array();
+      const range = ts.range();
       ts.next();
-      return { kind: 'bytes', value: t.bytes ?? new Uint8Array(), range: t.range };
-    case 'name':
+      return { kind: 'bytes', value, range };
+    }
+    case 'name': {
+      const name = t.text;
+      const range = ts.range();
       ts.next();
-      if (ts.isOp('(') && !ts.peek().spaced) return parseCall(ts, t.text, t.range);
-      return { kind: 'name', name: t.text, range: t.range };
+      if (ts.isOp('(') && !ts.cur.spaced) return parseCall(ts, name, range);
+      return { kind: 'name', name, range };
+    }
     case 'op':
       if (t.text === '(') {
+        const start = ts.start();
         ts.next();
-        const inner = ts.nested(() => parseExpr(ts));
+        ts.enter();
+        const inner = parseExpr(ts);
+        ts.leave();
         ts.expectOp(')', "to close '('");
         // The parentheses widen the range so diagnostics point at what was written.
-        return { ...inner, range: ts.rangeFrom(t.range.start) };
+        // (`inner` is a node just built and referenced nowhere else: widening it in place is the same as a copy.)
+        inner.range = ts.rangeFrom(start);
+        return inner;
       }
       if (t.text === '[') return parseList(ts);
       if (t.text === '{') return parseRecord(ts);
@@ -103,29 +146,29 @@ function parsePrimary(ts: TokenStream, what: string): Expr {
     default:
       break;
   }
-  return ts.fail(`expected ${what}`);
+  return ts.fail(`expected ${what.replace('{}', () => subject)}`);
 }
 
 function parseCall(ts: TokenStream, callee: string, calleeRange: Expr['range']): Expr {
-  const args = parseSeparated(ts, ')', () => parseExpr(ts, `an argument of '${callee}'`), `to close the arguments of '${callee}'`);
+  const args = parseSeparated(ts, ')', () => parseExpr(ts, "an argument of '{}'", callee), `to close the arguments of '${callee}'`);
   return { kind: 'call', callee, calleeRange, args, range: ts.rangeFrom(calleeRange.start) };
 }
 
 function parseList(ts: TokenStream): Expr {
-  const start = ts.peek().range.start;
+  const start = ts.start();
   const items = parseSeparated(ts, ']', () => parseExpr(ts, 'a list element'), 'to close the list');
   return { kind: 'list', items, range: ts.rangeFrom(start) };
 }
 
 function parseRecord(ts: TokenStream): Expr {
-  const start = ts.peek().range.start;
+  const start = ts.start();
   const entries = parseSeparated(
     ts,
     '}',
     (): RecordEntry => {
       const key = ts.expectName("a field name in a record ('{key=value, ...}')");
-      ts.expectOp('=', `after record field '${key.text}'`);
-      return { key: key.text, keyRange: key.range, value: parseExpr(ts, `a value for record field '${key.text}'`) };
+      ts.expectOp('=', `after record field '${key.name}'`);
+      return { key: key.name, keyRange: key.range, value: parseExpr(ts, "a value for record field '{}'", key.name) };
     },
     'to close the record',
   );
@@ -137,7 +180,9 @@ function parseSeparated<T>(ts: TokenStream, close: string, item: () => T, closeC
   ts.next();
   const items: T[] = [];
   while (!ts.isOp(close)) {
-    items.push(ts.nested(item));
+    ts.enter();
+    items.push(item());
+    ts.leave();
     if (!ts.isOp(',')) break;
     ts.next();
   }

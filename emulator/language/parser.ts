@@ -4,7 +4,7 @@
 // pass reports every error in the file, each with its exact range.
 import type { Argument, Diagnostic, Outcome, Position, Program, Range, Stmt } from './ast.js';
 import { parseExpr } from './expr-parser.js';
-import { lex } from './lexer.js';
+import { Lexer } from './lexer.js';
 import { ParseError, TOO_DEEP, TokenStream } from './token-stream.js';
 
 export interface ParseResult {
@@ -18,14 +18,17 @@ export const KEYWORDS: ReadonlySet<string> = new Set(['let', 'expect', 'repeat',
 const ERRNO_NAME = /^[A-Z][A-Z0-9_]*$/;
 
 export function parse(file: string, text: string): ParseResult {
-  const lexed = lex(file, text);
-  const parser = new Parser(file, new TokenStream(lexed.tokens));
+  // The parser pulls tokens from the lexer as it goes; the lexer's errors come first, as if it had run alone.
+  const lexer = new Lexer(file, text);
+  const parser = new Parser(file, new TokenStream(lexer));
   const statements = parser.block(undefined);
-  return { program: { file, statements }, diagnostics: [...lexed.diagnostics, ...parser.diagnostics] };
+  return { program: { file, statements }, diagnostics: [...lexer.diagnostics, ...parser.diagnostics] };
 }
 
 class Parser {
   readonly diagnostics: Diagnostic[] = [];
+  /** A command's arguments while they are parsed (arguments are expressions: a command never nests in one). */
+  private readonly args: Argument[] = [];
 
   constructor(
     private readonly file: string,
@@ -40,16 +43,17 @@ class Parser {
     const ts = this.ts;
     const out: Stmt[] = [];
     for (;;) {
-      const t = ts.peek();
+      const t = ts.cur;
       if (t.type === 'newline') {
         ts.next();
       } else if (t.type === 'eof') {
-        if (opener) this.error(t.range, `expected '}' to close the '${opener.what}' block opened on line ${opener.at.line + 1}, found end of file`);
+        if (opener) this.error(ts.range(), `expected '}' to close the '${opener.what}' block opened on line ${opener.at.line + 1}, found end of file`);
         return out;
       } else if (ts.isOp('}')) {
+        const range = ts.range();
         ts.next();
         if (opener) return out;
-        this.error(t.range, "unexpected '}': no block is open");
+        this.error(range, "unexpected '}': no block is open");
       } else {
         const stmt = this.statement();
         if (stmt) out.push(stmt);
@@ -59,12 +63,15 @@ class Parser {
 
   private statement(): Stmt | undefined {
     const ts = this.ts;
+    const depth = ts.depth;
     try {
       const stmt = this.statementBody();
       if (!ts.atStatementEnd()) ts.fail(`expected end of line after the statement`);
       return stmt;
     } catch (e) {
       if (!(e instanceof ParseError)) throw e;
+      // The throw skipped the `leave`s of the levels it was in.
+      ts.depth = depth;
       this.error(e.range, e.message);
       this.skipRestOfStatement();
       return undefined;
@@ -73,55 +80,62 @@ class Parser {
 
   private statementBody(): Stmt {
     const ts = this.ts;
-    const t = ts.peek();
+    const t = ts.cur;
     if (t.type !== 'name') ts.fail('expected a statement (a command, let, expect, repeat, proc or include)');
     switch (t.text) {
       case 'let':
         return this.letStmt();
       case 'expect': {
+        const start = ts.start();
         ts.next();
         const condition = parseExpr(ts, "a condition after 'expect'");
-        return { kind: 'expect', file: this.file, range: ts.rangeFrom(t.range.start), condition };
+        return { kind: 'expect', file: this.file, range: ts.rangeFrom(start), condition };
       }
       case 'repeat':
         return this.repeatStmt();
       case 'proc':
         return this.procStmt();
       case 'include': {
+        const start = ts.start();
         ts.next();
-        const p = ts.peek();
-        if (p.type !== 'string') ts.fail(`expected a file name string after 'include'`);
+        if (ts.cur.type !== 'string') ts.fail(`expected a file name string after 'include'`);
+        const path = ts.cur.str;
+        const pathRange = ts.range();
         ts.next();
-        return { kind: 'include', file: this.file, range: ts.rangeFrom(t.range.start), path: p.str ?? '', pathRange: p.range };
+        return { kind: 'include', file: this.file, range: ts.rangeFrom(start), path, pathRange };
       }
       default:
         break;
     }
-    if (ts.isOp('(', 1) && !ts.peek(1).spaced) return this.callStmt();
+    const after = ts.peek2();
+    if (after.type === 'op' && after.text === '(' && !after.spaced) return this.callStmt();
     return this.commandStmt();
   }
 
   private letStmt(): Stmt {
     const ts = this.ts;
-    const start = ts.next().range.start;
+    const start = ts.start();
+    ts.next();
     const name = ts.expectName("a name after 'let'");
-    ts.expectOp('=', `after 'let ${name.text}'`);
-    const value = parseExpr(ts, `a value after 'let ${name.text} ='`);
-    return { kind: 'let', file: this.file, range: ts.rangeFrom(start), name: name.text, nameRange: name.range, value };
+    ts.expectOp('=', `after 'let ${name.name}'`);
+    const value = parseExpr(ts, "a value after 'let {} ='", name.name);
+    return { kind: 'let', file: this.file, range: ts.rangeFrom(start), name: name.name, nameRange: name.range, value };
   }
 
   private repeatStmt(): Stmt {
     const ts = this.ts;
-    const start = ts.next().range.start;
+    const start = ts.start();
+    ts.next();
     let stmt: Stmt;
-    if (ts.isName() && ts.isName('in', 1)) {
-      const v = ts.next();
+    const after = ts.peek2();
+    if (ts.isName() && after.type === 'name' && after.text === 'in') {
+      const variable = ts.expectName('a loop variable');
       ts.next();
-      const range = parseExpr(ts, `a range 'FIRST..LAST' after 'repeat ${v.text} in'`);
+      const range = parseExpr(ts, "a range 'FIRST..LAST' after 'repeat {} in'", variable.name);
       if (range.kind !== 'range') {
-        throw new ParseError(range.range, `expected a range 'FIRST..LAST' after 'repeat ${v.text} in', found a single value`);
+        throw new ParseError(range.range, `expected a range 'FIRST..LAST' after 'repeat ${variable.name} in', found a single value`);
       }
-      stmt = { kind: 'repeat', file: this.file, range: ts.rangeFrom(start), variable: { name: v.text, range: v.range }, from: range.start, to: range.last, body: [] };
+      stmt = { kind: 'repeat', file: this.file, range: ts.rangeFrom(start), variable, from: range.start, to: range.last, body: [] };
     } else {
       const count = parseExpr(ts, "a count or 'NAME in FIRST..LAST' after 'repeat'");
       stmt = { kind: 'repeat', file: this.file, range: ts.rangeFrom(start), count, body: [] };
@@ -133,98 +147,117 @@ class Parser {
 
   private procStmt(): Stmt {
     const ts = this.ts;
-    const start = ts.next().range.start;
+    const start = ts.start();
+    ts.next();
     const name = ts.expectName("a procedure name after 'proc'");
-    ts.expectOp('(', `after 'proc ${name.text}'`);
+    ts.expectOp('(', `after 'proc ${name.name}'`);
     const params: { name: string; range: Range }[] = [];
     while (!ts.isOp(')')) {
-      const p = ts.expectName(`a parameter name in 'proc ${name.text}(...)'`);
-      params.push({ name: p.text, range: p.range });
+      params.push(ts.expectName(`a parameter name in 'proc ${name.name}(...)'`));
       if (!ts.isOp(',')) break;
       ts.next();
     }
-    ts.expectOp(')', `or ',' to close the parameters of 'proc ${name.text}'`);
+    ts.expectOp(')', `or ',' to close the parameters of 'proc ${name.name}'`);
     const body = this.blockAfterHeader('proc', start);
-    return { kind: 'proc', file: this.file, range: ts.rangeFrom(start), name: name.text, nameRange: name.range, params, body };
+    return { kind: 'proc', file: this.file, range: ts.rangeFrom(start), name: name.name, nameRange: name.range, params, body };
   }
 
   /** `{` ends a block header; the body runs to the matching `}`. */
   private blockAfterHeader(what: string, at: Position): Stmt[] {
-    const open = this.ts.expectOp('{', `to open the '${what}' block`);
-    if (!this.ts.canNest()) {
+    const ts = this.ts;
+    const open = ts.range();
+    ts.expectOp('{', `to open the '${what}' block`);
+    if (!ts.canNest()) {
       // One error for the whole too-deep block, not one per line inside it.
-      this.error(open.range, `${TOO_DEEP}: this block is skipped`);
+      this.error(open, `${TOO_DEEP}: this block is skipped`);
       this.skipToClose();
       return [];
     }
-    return this.ts.nested(() => this.block({ what, at }));
+    ts.enter();
+    const body = this.block({ what, at });
+    ts.leave();
+    return body;
   }
 
   private callStmt(): Stmt {
     const ts = this.ts;
-    const name = ts.next();
+    const name = ts.expectName('a procedure name');
     ts.next();
     const args = [];
     while (!ts.isOp(')')) {
-      args.push(parseExpr(ts, `an argument of '${name.text}'`));
+      args.push(parseExpr(ts, "an argument of '{}'", name.name));
       if (!ts.isOp(',')) break;
       ts.next();
     }
-    ts.expectOp(')', `or ',' to close the arguments of '${name.text}'`);
-    return { kind: 'call', file: this.file, range: ts.rangeFrom(name.range.start), name: name.text, nameRange: name.range, args };
+    ts.expectOp(')', `or ',' to close the arguments of '${name.name}'`);
+    return { kind: 'call', file: this.file, range: ts.rangeFrom(name.range.start), name: name.name, nameRange: name.range, args };
   }
 
   private commandStmt(): Stmt {
     const ts = this.ts;
-    const first = ts.next();
+    const firstName = ts.cur.text;
+    const firstRange = ts.range();
+    ts.next();
     let bind: { name: string; range: Range } | undefined;
-    let command = first;
+    let command = firstName;
+    let commandRange = firstRange;
     if (ts.isOp('=')) {
       ts.next();
-      bind = { name: first.text, range: first.range };
-      command = ts.expectName(`a command after '${first.text} ='`);
-      if (KEYWORDS.has(command.text)) {
-        throw new ParseError(command.range, `expected a command after '${first.text} =', found '${command.text}' (to bind a value, write 'let ${first.text} = ...')`);
+      bind = { name: firstName, range: firstRange };
+      ({ name: command, range: commandRange } = ts.expectName(`a command after '${firstName} ='`));
+      if (KEYWORDS.has(command)) {
+        throw new ParseError(commandRange, `expected a command after '${firstName} =', found '${command}' (to bind a value, write 'let ${firstName} = ...')`);
       }
     }
-    const args: Argument[] = [];
-    while (!ts.atStatementEnd() && !ts.isOp('=>')) args.push(this.argument(command.text));
+    // Collected in a scratch array and copied once: an array grown by push keeps room for 16 elements, and a
+    // loaded trace keeps millions of these.
+    const scratch = this.args;
+    scratch.length = 0;
+    while (!ts.atStatementEnd() && !ts.isOp('=>')) scratch.push(this.argument(command));
+    const args = scratch.slice();
     const expect = ts.isOp('=>') ? this.outcome() : undefined;
     return {
-      kind: 'command', file: this.file, range: ts.rangeFrom(first.range.start),
-      bind, command: command.text, commandRange: command.range, args, expect,
+      kind: 'command', file: this.file, range: ts.rangeFrom(firstRange.start),
+      bind, command, commandRange, args, expect,
     };
   }
 
   private argument(command: string): Argument {
     const ts = this.ts;
-    const t = ts.peek();
-    if (t.type === 'name' && ts.isOp('=', 1)) {
+    const t = ts.cur;
+    const after = ts.peek2();
+    if (t.type === 'name' && after.type === 'op' && after.text === '=') {
+      const key = t.text;
+      const keyRange = ts.range();
       ts.next();
       ts.next();
-      const value = parseExpr(ts, `a value after '${t.text}='`);
-      return { kind: 'keyed', key: t.text, keyRange: t.range, value, range: ts.rangeFrom(t.range.start) };
+      const value = parseExpr(ts, "a value after '{}='", key);
+      return { kind: 'keyed', key, keyRange, value, range: ts.rangeFrom(keyRange.start) };
     }
-    const value = parseExpr(ts, `an argument of '${command}', '=>' or end of line`);
+    const value = parseExpr(ts, "an argument of '{}', '=>' or end of line", command);
     return { kind: 'positional', value, range: value.range };
   }
 
   private outcome(): Outcome {
     const ts = this.ts;
     ts.next();
-    const t = ts.peek();
+    const t = ts.cur;
     if (t.type === 'name' && t.text === 'ok') {
+      const range = ts.range();
       ts.next();
-      return { kind: 'ok', range: t.range };
+      return { kind: 'ok', range };
     }
     if (t.type === 'name' && ERRNO_NAME.test(t.text)) {
+      const name = t.text;
+      const range = ts.range();
       ts.next();
-      return { kind: 'errno', name: t.text, range: t.range };
+      return { kind: 'errno', name, range };
     }
     if (t.type === 'name' && t.text === 'fault') {
+      const start = ts.start();
       ts.next();
       const kind = ts.expectName("a fault kind after 'fault' (translation, permission, ...)");
-      return { kind: 'fault', fault: kind.text, range: ts.rangeFrom(t.range.start) };
+      return { kind: 'fault', fault: kind.name, range: ts.rangeFrom(start) };
     }
     const value = parseExpr(ts, "an outcome after '=>' (ok, an errno, 'fault KIND' or a value)");
     return { kind: 'value', value, range: value.range };
@@ -240,26 +273,29 @@ class Parser {
     let depth = 0;
     let lastOpen: Position | undefined;
     for (;;) {
-      const t = ts.peek();
+      const t = ts.cur;
       if (t.type === 'newline' || t.type === 'eof') break;
       if (ts.isOp('}') && depth === 0) return;
       if (ts.isOp('{')) {
         depth++;
-        lastOpen = t.range.start;
+        lastOpen = ts.start();
       } else if (ts.isOp('}')) {
         depth--;
       }
       ts.next();
     }
-    if (depth > 0 && lastOpen) this.ts.nested(() => this.block({ what: 'block', at: lastOpen }));
+    if (depth > 0 && lastOpen) {
+      ts.enter();
+      this.block({ what: 'block', at: lastOpen });
+      ts.leave();
+    }
   }
 
   /** Skips to the `}` that closes a block whose `{` was just consumed (or to the end of the file), without recursing. */
   private skipToClose(): void {
     const ts = this.ts;
     for (let open = 1; ; ts.next()) {
-      const t = ts.peek();
-      if (t.type === 'eof') return;
+      if (ts.cur.type === 'eof') return;
       if (ts.isOp('{')) open++;
       else if (ts.isOp('}') && --open === 0) {
         ts.next();

@@ -1,8 +1,9 @@
 // A cursor over the lexer's tokens, shared by the statement and expression
-// parsers: lookahead, ranges that span consumed tokens, and the
-// "expected X, found Y" errors every parse failure is reported with.
+// parsers: two tokens of lookahead, pulled from the lexer on demand; ranges
+// that span consumed tokens; and the "expected X, found Y" errors every
+// parse failure is reported with.
 import type { Position, Range } from './ast.js';
-import type { Token } from './lexer.js';
+import { Tok, type Lexer } from './lexer.js';
 
 /** Thrown inside one statement's parse; the statement parser records it and resynchronises. */
 export class ParseError extends Error {
@@ -11,22 +12,6 @@ export class ParseError extends Error {
     message: string,
   ) {
     super(message);
-  }
-}
-
-/** How a token is named in "found ..." messages. */
-export function describe(t: Token): string {
-  switch (t.type) {
-    case 'newline':
-      return 'end of line';
-    case 'eof':
-      return 'end of file';
-    case 'string':
-      return 'a string';
-    case 'bytes':
-      return 'a byte string';
-    default:
-      return `'${t.text}'`;
   }
 }
 
@@ -40,58 +25,120 @@ export const MAX_NESTING = 256;
 
 export const TOO_DEEP = `nesting deeper than ${MAX_NESTING} levels (blocks, brackets and operators)`;
 
+/** A name as written, with its range (a binding, a parameter, a key). */
+export interface NameToken {
+  name: string;
+  range: Range;
+}
+
 export class TokenStream {
-  private index = 0;
-  private depth = 0;
-  /** End of the last consumed token: where a node being built ends. */
-  lastEnd: Position;
+  /**
+   * The next token to consume. It is overwritten when consumed: read what
+   * you need (`text`, `range()`, `start()`) before calling `next()`.
+   */
+  cur = new Tok();
+  /** The token after `cur`, once `peek2` has read it. */
+  private after = new Tok();
+  private hasAfter = false;
+  /** Nesting levels entered (see `enter`). The statement parser restores it when a statement fails. */
+  depth = 0;
+  /** End of the last consumed token: where a node being built ends (the position object is made once, when first needed). */
+  private endLine: number;
+  private endCol: number;
+  private endPosition: Position | undefined;
 
-  constructor(private readonly tokens: Token[]) {
-    this.lastEnd = tokens[0]?.range.start ?? { line: 0, character: 0 };
+  constructor(private readonly lexer: Lexer) {
+    lexer.scan(this.cur);
+    this.endLine = this.cur.line;
+    this.endCol = this.cur.col;
   }
 
-  peek(ahead = 0): Token {
-    return this.tokens[Math.min(this.index + ahead, this.tokens.length - 1)]!;
+  /** The token after `cur` (the end of file again at the end). */
+  peek2(): Tok {
+    if (!this.hasAfter) {
+      if (this.cur.type === 'eof') return this.cur;
+      this.lexer.scan(this.after);
+      this.hasAfter = true;
+    }
+    return this.after;
   }
 
-  next(): Token {
-    const t = this.peek();
-    if (t.type !== 'eof') this.index++;
-    this.lastEnd = t.range.end;
-    return t;
+  /** Consumes `cur` (the end of file is never consumed: it stays `cur`). */
+  next(): void {
+    const t = this.cur;
+    this.endLine = t.line;
+    this.endCol = t.endCol;
+    this.endPosition = t.range?.end;
+    if (t.type === 'eof') return;
+    if (this.hasAfter) {
+      this.cur = this.after;
+      this.after = t;
+      this.hasAfter = false;
+    } else {
+      this.lexer.scan(t);
+    }
   }
 
-  isOp(op: string, ahead = 0): boolean {
-    const t = this.peek(ahead);
-    return t.type === 'op' && t.text === op;
+  /** The range of `cur`. */
+  range(): Range {
+    const t = this.cur;
+    return (t.range ??= { start: { line: t.line, character: t.col }, end: { line: t.line, character: t.endCol } });
   }
 
-  isName(text?: string, ahead = 0): boolean {
-    const t = this.peek(ahead);
-    return t.type === 'name' && (text === undefined || t.text === text);
+  /** Where `cur` starts. */
+  start(): Position {
+    return { line: this.cur.line, character: this.cur.col };
+  }
+
+  isOp(op: string): boolean {
+    return this.cur.type === 'op' && this.cur.text === op;
+  }
+
+  isName(text?: string): boolean {
+    return this.cur.type === 'name' && (text === undefined || this.cur.text === text);
   }
 
   /** A statement ends at a newline, the end of the file, or a block's `}`. */
   atStatementEnd(): boolean {
-    const t = this.peek();
+    const t = this.cur;
     return t.type === 'newline' || t.type === 'eof' || (t.type === 'op' && t.text === '}');
   }
 
   /** Consumes `op` or throws "expected 'op' <context>, found ...". */
-  expectOp(op: string, context: string): Token {
+  expectOp(op: string, context: string): void {
     if (!this.isOp(op)) this.fail(`expected '${op}' ${context}`);
-    return this.next();
+    this.next();
   }
 
-  expectName(what: string): Token {
+  /** Consumes a name or throws "expected <what>, found ...". */
+  expectName(what: string): NameToken {
     if (!this.isName()) this.fail(`expected ${what}`);
-    return this.next();
+    const name = { name: this.cur.text, range: this.range() };
+    this.next();
+    return name;
   }
 
   /** Throws "<expected>, found <next token>" at the next token. */
   fail(expected: string): never {
-    const t = this.peek();
-    throw new ParseError(t.range, `${expected}, found ${describe(t)}`);
+    throw new ParseError(this.range(), `${expected}, found ${this.describe(this.cur)}`);
+  }
+
+  /** How a token is named in "found ..." messages. */
+  private describe(t: Tok): string {
+    switch (t.type) {
+      case 'newline':
+        return 'end of line';
+      case 'eof':
+        return 'end of file';
+      case 'string':
+        return 'a string';
+      case 'bytes':
+        return 'a byte string';
+      case 'int':
+        return `'${this.lexer.source(t)}'`;
+      default:
+        return `'${t.text}'`;
+    }
   }
 
   /** Whether `levels` more levels of nesting are allowed. */
@@ -99,18 +146,21 @@ export class TokenStream {
     return this.depth + levels <= MAX_NESTING;
   }
 
-  /** Runs `parse` one nesting level deeper; past MAX_NESTING it fails at the next token instead. */
-  nested<T>(parse: () => T, levels = 1): T {
+  /**
+   * Goes `levels` nesting levels deeper (past MAX_NESTING it fails at the
+   * next token instead). Pair with `leave`; a ParseError skips the `leave`s,
+   * and the statement parser puts `depth` back.
+   */
+  enter(levels = 1): void {
     if (!this.canNest(levels)) this.fail(TOO_DEEP);
     this.depth += levels;
-    try {
-      return parse();
-    } finally {
-      this.depth -= levels;
-    }
+  }
+
+  leave(levels = 1): void {
+    this.depth -= levels;
   }
 
   rangeFrom(start: Position): Range {
-    return { start, end: this.lastEnd };
+    return { start, end: (this.endPosition ??= { line: this.endLine, character: this.endCol }) };
   }
 }
