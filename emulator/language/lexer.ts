@@ -191,7 +191,8 @@ export class Lexer {
     const length = t.length;
     while (this.pos < length && !this.stopped) {
       const pos = this.pos;
-      if (pos - this.lineStart >= MAX_LINE_LENGTH) {
+      // Checked before the line break is read, so the break that ends an over-long line is not reported again.
+      if (pos - this.lineStart >= MAX_LINE_LENGTH && !isLineBreak(t.charCodeAt(pos))) {
         this.error(
           { start: { line: this.line, character: 0 }, end: { line: this.line, character: MAX_LINE_LENGTH } },
           `line ${this.line + 1} is longer than ${MAX_LINE_LENGTH} characters: the rest of it is not read`,

@@ -81,6 +81,15 @@ describe('huge and binary input', () => {
     assert.ok(errors(r).length <= 3);
   });
 
+  it('an over-long line is reported once, and the lines after it are still read', () => {
+    const r = parse('longer.iotrace', `ioas_alloc\n${'x'.repeat(MAX_LINE_LENGTH + 10)}\nlet y = (\n`);
+    assert.deepEqual(
+      r.diagnostics.filter((d) => /longer than/.test(d.message)).map((d) => d.range.start.line),
+      [1],
+    );
+    assert.ok(r.diagnostics.some((d) => d.range.start.line === 2), 'the line after the long one was not read');
+  });
+
   it('a binary file (NUL bytes, invalid UTF-8) is an error with a location', () => {
     const bytes = new Uint8Array(4096).map((_, i) => (i * 131 + 7) & 0xff);
     bytes.set([0x69, 0x6f, 0x61, 0x73, 0xff, 0xfe, 0xc3], 0);
