@@ -1,14 +1,24 @@
-// `npm run fuzz [-- --seed N] [-- --scale K]`: runs the property tests of
-// test/reliability with a random seed (or the one given, to replay a
-// failure) and K times their `npm test` budget, then prints how many cases
-// each property ran and how many failed. Exit status: 1 if any failed.
+// `npm run fuzz [-- --seed N] [-- --scale K] [-- --only WORD]`: runs the
+// property tests of test/reliability with a random seed (or the one given,
+// to replay a failure) and K times their `npm test` budget, then prints how
+// many cases each property ran and how many failed. `--only` keeps the files
+// whose name contains WORD (the protocol fuzzers take a few seconds a case).
+// The protocol fuzzers drive dist/, so it is rebuilt first. Exit status: 1
+// if any failed.
 import { randomInt } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
-const PROPERTY_FILES = ['test/reliability/engine-invariants.test.ts', 'test/reliability/front-end-properties.test.ts'];
+const PROPERTY_FILES = [
+  'test/reliability/engine-invariants.test.ts',
+  'test/reliability/front-end-properties.test.ts',
+  'test/reliability/fail-nth.test.ts',
+  'test/reliability/replay-equivalence.test.ts',
+  'test/reliability/dap-fuzz.test.ts',
+  'test/reliability/lsp-fuzz.test.ts',
+];
 
 function option(name, fallback) {
   const i = process.argv.indexOf(`--${name}`);
@@ -23,11 +33,21 @@ function option(name, fallback) {
 
 const seed = option('seed', randomInt(2 ** 31));
 const scale = option('scale', 50);
+const onlyAt = process.argv.indexOf('--only');
+const files = onlyAt < 0 ? PROPERTY_FILES : PROPERTY_FILES.filter((f) => f.includes(process.argv[onlyAt + 1] ?? ''));
+if (files.length === 0) {
+  console.error(`fuzz: no property file matches --only ${process.argv[onlyAt + 1]}`);
+  process.exit(2);
+}
+if (files.some((f) => f.includes('-fuzz.'))) {
+  const build = spawnSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' });
+  if (build.status !== 0) process.exit(2);
+}
 const dir = mkdtempSync(join(tmpdir(), 'iotrace-fuzz-'));
 const report = join(dir, 'report.jsonl');
 
 console.log(`fuzz: seed ${seed}, ${scale}x the npm test budget`);
-const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=dot', ...PROPERTY_FILES], {
+const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=dot', ...files], {
   stdio: 'inherit',
   env: { ...process.env, FUZZ_SEED: String(seed), FUZZ_SCALE: String(scale), FUZZ_REPORT: report },
 });

@@ -1,7 +1,6 @@
 // The webview that shows the pictures: the object graph, or the IOVA space
 // of each IOAS. It redraws on every stop, so it follows stepping in both
 // directions; clicking an object opens the trace line that created it.
-import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import { big, ORIGIN_REQUEST, type WireSnapshot } from '../snapshot/machine-snapshot.js';
 import type { StopListener } from '../views/stop-watcher.js';
@@ -9,6 +8,7 @@ import { graphSvg } from './graph-svg.js';
 import { iovaBarSvg } from './iova-bar.js';
 import { layOut, objectGraph, objectOfNode } from './object-graph.js';
 import { esc } from './svg.js';
+import { webviewPage } from './webview-page.js';
 
 export type PictureKind = 'graph' | 'iova';
 
@@ -53,7 +53,7 @@ export class PicturePanels implements StopListener, vscode.Disposable {
 
   private async draw(kind: PictureKind, panel: vscode.WebviewPanel, problem?: string): Promise<void> {
     const body = this.last !== undefined ? await pictureBody(kind, this.last) : `<p>${esc(problem ?? 'Start debugging a trace to see its machine.')}</p>`;
-    panel.webview.html = page(panel.webview, body);
+    panel.webview.html = webviewPage(panel.webview.cspSource, body);
   }
 
   dispose(): void {
@@ -77,15 +77,4 @@ async function revealOrigin(obj: { fd: string; id: number }): Promise<void> {
   } catch {
     await vscode.commands.executeCommand('workbench.debug.action.focusVariablesView');
   }
-}
-
-function page(webview: vscode.Webview, body: string): string {
-  const nonce = randomBytes(16).toString('base64');
-  return `<!DOCTYPE html><html><head><meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src ${webview.cspSource} 'unsafe-inline'; script-src 'nonce-${nonce}';">
-<style>body{color:var(--vscode-foreground)} svg{overflow:visible;margin:24px 8px} .node{cursor:pointer}</style></head>
-<body>${body}<script nonce="${nonce}">
-const vscode = acquireVsCodeApi();
-for (const n of document.querySelectorAll('.node')) n.addEventListener('click', () => vscode.postMessage({ node: n.dataset.node }));
-</script></body></html>`;
 }

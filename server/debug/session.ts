@@ -4,7 +4,7 @@
 import { resolve } from 'node:path';
 import {
   Breakpoint, Handles, InitializedEvent, InvalidatedEvent, LoggingDebugSession, OutputEvent, ProgressEndEvent, ProgressStartEvent,
-  ProgressUpdateEvent, Scope, Source, StackFrame, StoppedEvent, TerminatedEvent, Thread,
+  ProgressUpdateEvent, Response, Scope, Source, StackFrame, StoppedEvent, TerminatedEvent, Thread,
 } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { readSpace, writeSpace } from '../../emulator/engine/inspect/memory.js';
@@ -20,6 +20,7 @@ import { queryNames } from '../../emulator/runtime/queries.js';
 import { formatValue, isError } from '../../emulator/runtime/values.js';
 import { parseMemoryReference } from './memory-reference.js';
 import { objectOrigin } from './object-origin.js';
+import { requestProblem } from './request-checks.js';
 import { SourceLines } from './source-lines.js';
 import type { TreeNode } from './tree-node.js';
 import { localsNodes, machineScopes, valueNode } from './variable-tree.js';
@@ -32,6 +33,10 @@ export interface LaunchArgs extends DebugProtocol.LaunchRequestArguments {
 
 const THREAD = 1;
 const PAGE = 100;
+/** The most bytes one readMemory answers (clients page through larger views): a request for 2^31 must not allocate them. */
+const MAX_READ = 1 << 20;
+/** The most bytes a data breakpoint on memory watches. */
+const MAX_WATCH = 4096;
 
 const EXCEPTION_FILTERS: DebugProtocol.ExceptionBreakpointsFilter[] = [
   { filter: 'mismatch', label: 'Mismatches', description: 'A statement whose outcome differs from its `=>`', supportsCondition: true, conditionDescription: 'e.g. got == "EBUSY"' },
@@ -98,19 +103,44 @@ export class IotraceDebugSession extends LoggingDebugSession {
     this.sendResponse(response);
   }
 
+  /** Malformed requests and unknown ids are answered here, before any handler sees them (request-checks.ts). */
+  protected override dispatchRequest(request: DebugProtocol.Request): void {
+    const problem = requestProblem(request, {
+      threadId: THREAD,
+      frames: () => this.runtime?.run.frames().length ?? 0,
+      isVariablesReference: (ref) => this.handles.get(ref) !== undefined,
+    });
+    if (problem) this.sendErrorResponse(new Response(request), 20, problem);
+    else super.dispatchRequest(request);
+  }
+
   protected override async launchRequest(response: DebugProtocol.LaunchResponse, args: LaunchArgs): Promise<void> {
+    // One trace per session: a second launch would leave the first one running unseen.
+    if (this.runtime) return this.sendErrorResponse(response, 13, 'a trace is already loaded in this session: restart it, or start another session');
     this.launchArgs = args;
+    const problem = await this.load(args);
+    if (problem) return this.sendErrorResponse(response, problem.code, problem.message);
+    this.sendResponse(response);
+    this.runtime!.start(args.stopOnEntry ?? false);
+  }
+
+  /**
+   * Checks `args.program`, makes its runtime, announces `initialized` and
+   * waits for the client's configuration; the error to answer with, if any
+   * (also when a restart replaced this load while it waited).
+   */
+  private async load(args: LaunchArgs): Promise<{ code: number; message: string } | undefined> {
     const file = resolve(args.cwd ?? process.cwd(), args.program);
     let loaded;
     try {
       loaded = checkFile(file, { workspaceRoot: resolve(file, '..') });
     } catch (e) {
-      return this.sendErrorResponse(response, 1, `cannot read ${file}: ${e instanceof Error ? e.message : String(e)}`);
+      return { code: 1, message: `cannot read ${file}: ${e instanceof Error ? e.message : String(e)}` };
     }
     const errors = loaded.diagnostics.filter((d) => d.severity === 'error');
     if (errors.length > 0) {
       for (const d of errors) this.output({ text: d.message, category: 'stderr', stmt: { file: d.file, line: d.range.start.line, column: d.range.start.character } });
-      return this.sendErrorResponse(response, 2, `${file} has ${errors.length} error(s); the first: ${errors[0]!.message}`);
+      return { code: 2, message: `${file} has ${errors.length} error(s); the first: ${errors[0]!.message}` };
     }
     this.lines = new SourceLines(loaded.program);
     const rt = new DebugRuntime(loaded.program, createMachine);
@@ -128,8 +158,7 @@ export class IotraceDebugSession extends LoggingDebugSession {
     // Breakpoints are verified against the loaded program: ask for them now.
     this.sendEvent(new InitializedEvent());
     await this.configured;
-    this.sendResponse(response);
-    rt.start(args.stopOnEntry ?? false);
+    return this.runtime === rt ? undefined : { code: 15, message: 'the launch was replaced by a restart' };
   }
 
   /** A long run shows how far it got (clients that asked for progress reports). */
@@ -165,14 +194,24 @@ export class IotraceDebugSession extends LoggingDebugSession {
     this.sendEvent(new TerminatedEvent());
   }
 
-  protected override async restartRequest(response: DebugProtocol.RestartResponse): Promise<void> {
+  /** Runs the trace again from the start: with the launch arguments the client sends (its edited configuration), else the last ones. */
+  protected override async restartRequest(response: DebugProtocol.RestartResponse, args?: DebugProtocol.RestartArguments): Promise<void> {
+    const launch = (args?.arguments as LaunchArgs | undefined) ?? this.launchArgs;
+    if (!launch) return this.sendErrorResponse(response, 14, 'nothing to restart: no trace was launched');
+    if (typeof launch.program !== 'string') return this.sendErrorResponse(response, 20, 'restart: arguments.program must be a string');
     this.runtime?.cancel();
     this.runtime?.removeAllListeners();
+    this.runtime = undefined;
     // Breakpoints live in the runtime: the client sends them again after the new `initialized`.
     this.handles.reset();
+    // A launch or restart still waiting for its configuration gives up (load() sees it was replaced).
+    this.markConfigured();
     this.resetConfigured();
+    this.launchArgs = launch;
+    const problem = await this.load(launch);
+    if (problem) return this.sendErrorResponse(response, problem.code, problem.message);
     this.sendResponse(response);
-    await this.launchRequest({ ...response, command: 'launch' } as DebugProtocol.LaunchResponse, this.launchArgs!);
+    this.runtime!.start(launch.stopOnEntry ?? false);
   }
 
   protected override disconnectRequest(response: DebugProtocol.DisconnectResponse, args: DebugProtocol.DisconnectArguments): void {
@@ -531,11 +570,12 @@ export class IotraceDebugSession extends LoggingDebugSession {
     try {
       const { space, addr } = parseMemoryReference(args.memoryReference);
       const start = addr + BigInt(args.offset ?? 0);
-      const chunks = readSpace(m, space, start, args.count);
+      const count = Math.min(args.count, MAX_READ);
+      const chunks = readSpace(m, space, start, count);
       const first = chunks[0];
       // DAP returns readable bytes first, then how many after them are unreadable.
       if (!first) response.body = { address: `0x${start.toString(16)}` };
-      else if ('bytes' in first) response.body = { address: `0x${start.toString(16)}`, data: Buffer.from(first.bytes).toString('base64'), unreadableBytes: args.count - first.bytes.length };
+      else if ('bytes' in first) response.body = { address: `0x${start.toString(16)}`, data: Buffer.from(first.bytes).toString('base64'), unreadableBytes: count - first.bytes.length };
       else response.body = { address: `0x${start.toString(16)}`, unreadableBytes: first.unreadable };
       this.sendResponse(response);
     } catch (e) {
@@ -569,8 +609,15 @@ function dataWatch(dataId: string): { description: string; read: (run: DebugRunt
     return { description: text, read: (run) => formatValue(run.evaluate(p.expr)) };
   }
   if (kind === 'memory' && rest.length === 2) {
-    const ref = parseMemoryReference(rest[0]!);
+    let ref: ReturnType<typeof parseMemoryReference>;
+    try {
+      ref = parseMemoryReference(rest[0]!);
+    } catch (e) {
+      return e instanceof Error ? e.message : String(e);
+    }
     const len = Number(rest[1]);
+    // It is read after every statement: a page at most.
+    if (!Number.isSafeInteger(len) || len < 1 || len > MAX_WATCH) return `a memory watch covers 1 to ${MAX_WATCH} bytes, not ${rest[1]}`;
     return {
       description: `${len} bytes at ${rest[0]}`,
       read: (run) => (run.machine instanceof Machine ? JSON.stringify(readSpace(run.machine, ref.space, ref.addr, len), (_k, v: unknown) => (typeof v === 'bigint' ? v.toString(16) : v instanceof Uint8Array ? Buffer.from(v).toString('hex') : v)) : ''),

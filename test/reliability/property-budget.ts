@@ -20,7 +20,15 @@ function budget(runs: number): { seed: number; numRuns: number } {
  * FUZZ_REPORT when the fuzz script asked for them.
  */
 export function checkProperty<Ts extends [unknown, ...unknown[]]>(name: string, property: fc.IPropertyWithHooks<Ts>, runs: number): void {
-  const details = fc.check(property, budget(runs));
+  reportRun(name, fc.check(property, budget(runs)));
+}
+
+/** checkProperty for a property whose cases are asynchronous (they drive an event-driven runtime or a process). */
+export async function checkAsyncProperty<Ts extends [unknown, ...unknown[]]>(name: string, property: fc.IAsyncPropertyWithHooks<Ts>, runs: number): Promise<void> {
+  reportRun(name, await fc.check(property, budget(runs)));
+}
+
+function reportRun<Ts>(name: string, details: fc.RunDetails<Ts>): void {
   const report = process.env.FUZZ_REPORT;
   if (report) {
     appendFileSync(report, `${JSON.stringify({ name, seed: details.seed, runs: details.numRuns, failed: details.failed ? 1 : 0 })}\n`);
