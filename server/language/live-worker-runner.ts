@@ -5,14 +5,14 @@
 // workers are unavailable it falls back to the in-process sliced runner.
 import { Worker, type ResourceLimits } from 'node:worker_threads';
 import type { Analysis } from './analysis.js';
-import type { LiveJob, LiveMessage } from './live-worker.js';
+import { outOfMemory, type LiveJob, type LiveMessage } from './live-worker.js';
 import { LiveRunner, type LiveOptions, type LiveResult } from './live-results.js';
 
 export interface WorkerLiveOptions extends LiveOptions {
   /** The worker's script: dist/live-worker.js (the unit tests start the .ts source through tsx). */
   script: string;
   execArgv?: string[];
-  /** The worker's heap limit (maxOldGenerationSizeMb). */
+  /** The worker's heap limit (maxOldGenerationSizeMb), and its emulated memory's too (see live-worker.ts). */
   maxMemoryMb: number;
   /** The open editors' texts, which the worker's includes read before the disk. */
   openTexts: () => [string, string][];
@@ -32,7 +32,7 @@ export class WorkerLiveRunner {
     if (a.diagnostics.some((d) => d.severity === 'error')) return;
     const job: LiveJob = {
       file: a.file, text: a.text, workspaceRoot: a.workspaceRoot, files: this.opts.openTexts(),
-      sliceSteps: this.opts.sliceSteps ?? 500, maxSteps: this.opts.maxSteps ?? 200_000,
+      sliceSteps: this.opts.sliceSteps ?? 500, maxSteps: this.opts.maxSteps ?? 200_000, maxMemoryMb: this.opts.maxMemoryMb,
     };
     const limits: ResourceLimits = { maxOldGenerationSizeMb: this.opts.maxMemoryMb };
     let worker: Worker;
@@ -57,9 +57,7 @@ export class WorkerLiveRunner {
       result.mismatches.push(...m.mismatches);
     });
     worker.on('error', (e: Error & { code?: string }) => {
-      finish(e.code === 'ERR_WORKER_OUT_OF_MEMORY'
-        ? `the live run stopped: it needed more than ${this.opts.maxMemoryMb} MB of memory (results up to there are shown)`
-        : `the live run stopped: ${e.message}`);
+      finish(e.code === 'ERR_WORKER_OUT_OF_MEMORY' ? outOfMemory(this.opts.maxMemoryMb) : `the live run stopped: ${e.message}`);
     });
     worker.on('exit', (code) => finish(`the live run ended unexpectedly (exit code ${code})`));
   }
