@@ -16,12 +16,18 @@ export interface FormatOptions {
 
 /** Formats a whole text; returns the new text (line `i` of it is line `i` of the input). */
 export function formatText(text: string, opts: FormatOptions = {}): string {
-  const eol = text.includes('\r\n') ? '\r\n' : '\n';
+  // Each line keeps its own break (LF, CRLF or a lone CR, which the lexer and editors count as lines too).
+  const breaks = text.match(LINE_BREAK) ?? [];
   const lines = formatLines(text, opts);
   // At most one newline at the end of the text.
-  while (lines.length > 2 && lines[lines.length - 1] === '' && lines[lines.length - 2] === '') lines.pop();
-  return lines.join(eol);
+  while (lines.length > 2 && lines[lines.length - 1] === '' && lines[lines.length - 2] === '') {
+    lines.pop();
+    breaks.pop();
+  }
+  return lines.map((l, i) => l + (breaks[i] ?? '')).join('');
 }
+
+const LINE_BREAK = /\r\n|\r|\n/g;
 
 /** The formatted lines, one per input line. */
 export function formatLines(text: string, opts: FormatOptions = {}): string[] {
@@ -29,26 +35,39 @@ export function formatLines(text: string, opts: FormatOptions = {}): string[] {
   const out: string[] = [];
   let depth = 0;
   let continued = false;
-  for (const raw of text.split('\n')) {
-    const line = raw.replace(/\r$/, '');
+  for (const line of text.split(LINE_BREAK)) {
     const { code, gap, comment } = splitComment(line);
-    const body = code.trim();
+    const body = trimBlanks(code);
     const continues = /\\[ \t]*$/.test(body);
-    const core = continues ? body.replace(/\\[ \t]*$/, '').trimEnd() : body;
+    const core = continues ? trimEndBlanks(body.replace(/\\[ \t]*$/, '')) : body;
     const tokens = lex('', core);
-    const clean = tokens.diagnostics.length === 0;
+    // Clean: the whole line lexes without error, and so does its code without
+    // the continuation (a backslash left at the end of that would read as a
+    // continuation to nothing, where the line has another backslash after it).
+    const clean = tokens.diagnostics.length === 0 && !core.endsWith('\\') && lex('', body).diagnostics.length === 0;
     const first = tokens.tokens[0];
     const closes = first?.type === 'op' && first.text === '}' ? 1 : 0;
     const level = Math.max(0, depth - closes) + (continued ? 2 : 0);
-    let rebuilt = clean ? join(tokens.tokens, core) : core;
-    if (continues) rebuilt = rebuilt ? `${rebuilt} \\` : '\\';
-    if (comment) rebuilt = rebuilt ? `${rebuilt}${gap || ' '}${comment.trimEnd()}` : comment.trimEnd();
+    // A line the lexer cannot read is only re-indented: its blanks and
+    // backslashes may be inside an unterminated string.
+    let rebuilt = clean ? join(tokens.tokens, core) : trimStartBlanks(comment ? trimEndBlanks(code) : code);
+    if (clean && continues) rebuilt = rebuilt ? `${rebuilt} \\` : '\\';
+    if (comment) rebuilt = rebuilt ? `${rebuilt}${gap || ' '}${trimEndBlanks(comment)}` : trimEndBlanks(comment);
     out.push(rebuilt ? indent.repeat(level) + rebuilt : '');
     if (clean) depth = Math.max(0, depth + braceBalance(tokens.tokens));
     continued = continues;
   }
   return out;
 }
+
+/**
+ * Blanks are what the lexer skips between tokens: spaces and tabs. String's
+ * own trim also eats \v, \f and no-break spaces, which are errors in a
+ * trace: removing them would change what the file means.
+ */
+const trimBlanks = (s: string): string => trimEndBlanks(trimStartBlanks(s));
+const trimEndBlanks = (s: string): string => s.replace(/[ \t]+$/, '');
+const trimStartBlanks = (s: string): string => s.replace(/^[ \t]+/, '');
 
 /** The code, the blanks before a `#` comment, and the comment (`#` outside strings). */
 function splitComment(line: string): { code: string; gap: string; comment: string } {
@@ -59,7 +78,7 @@ function splitComment(line: string): { code: string; gap: string; comment: strin
     else if (c === '"') inString = !inString;
     else if (c === '#' && !inString) {
       const code = line.slice(0, i);
-      const trimmed = code.trimEnd();
+      const trimmed = trimEndBlanks(code);
       return { code, gap: code.slice(trimmed.length), comment: line.slice(i) };
     }
   }

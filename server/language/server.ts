@@ -261,7 +261,7 @@ function formatEdits(uri: string, first: number, last: number): TextEdit[] {
   const a = analysisOf(uri);
   if (!a) return [];
   const formatted = formatLines(a.text);
-  // formatLines splits at LF only: a text with lone-CR line breaks is left as it is.
+  // Both count LF, CRLF and lone CR as line breaks; should they ever disagree, editing nothing is safe.
   if (formatted.length !== a.lines.lineCount) return [];
   const edits: TextEdit[] = [];
   for (let l = first; l <= Math.min(last, formatted.length - 1); l++) {
