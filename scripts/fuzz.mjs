@@ -14,6 +14,7 @@ import { spawnSync } from 'node:child_process';
 const PROPERTY_FILES = [
   'test/reliability/engine-invariants.test.ts',
   'test/reliability/front-end-properties.test.ts',
+  'test/reliability/format-properties.test.ts',
   'test/reliability/fail-nth.test.ts',
   'test/reliability/replay-equivalence.test.ts',
   'test/reliability/dap-fuzz.test.ts',
