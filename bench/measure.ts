@@ -33,6 +33,20 @@ export function time(fn: () => void): number {
   return performance.now() - t0;
 }
 
+/**
+ * Milliseconds of CPU time one call of `fn` takes (the process's, user and
+ * system). Unlike the wall clock it does not count the time the process
+ * waits for a core while other processes run, which on a loaded two-core
+ * machine is most of the noise in a millisecond-long batch; it does count
+ * V8's helper threads (GC, compiler), which both sides of a comparison share.
+ */
+export function cpuTime(fn: () => void): number {
+  const t0 = process.cpuUsage();
+  fn();
+  const t = process.cpuUsage(t0);
+  return (t.user + t.system) / 1000;
+}
+
 export async function timeAsync(fn: () => Promise<void>): Promise<number> {
   const t0 = performance.now();
   await fn();
@@ -68,6 +82,17 @@ export function nsPerOp(runs: number, batch: number, op: (i: number) => void): n
   return median(xs);
 }
 
+/**
+ * Empties V8's young generation (needs --expose-gc; else does nothing), so
+ * that the batch timed next starts with none of the garbage of the one
+ * before. A scavenge costs milliseconds when the heap holds a million live
+ * objects; without this it lands inside whichever batch fills the young
+ * generation, on either side of a comparison at random.
+ */
+export function collectYoung(): void {
+  (globalThis as { gc?: (o: { type: 'minor' }) => void }).gc?.({ type: 'minor' });
+}
+
 /** Heap in use after a full collection (needs --expose-gc; else as it stands). */
 export function heapUsed(): number {
   const gc = (globalThis as { gc?: () => void }).gc;
@@ -76,4 +101,59 @@ export function heapUsed(): number {
     gc();
   }
   return process.memoryUsage().heapUsed;
+}
+
+/** One batch of an operation, run whole; returns the ns per operation of its timed part. */
+export type Batch = () => number;
+
+export interface PairedRatio {
+  /** The median over the pairs of measured/baseline, each pair timed back to back. */
+  ratio: number;
+  /** The median ns/op of each side on its own (for the table; the verdict uses `ratio`). */
+  measured: number;
+  baseline: number;
+}
+
+/** One operation timed on two sides: the measured one and its baseline. */
+export interface Comparison {
+  measured: Batch;
+  baseline: Batch;
+}
+
+/**
+ * Times each comparison as `pairs` back-to-back pairs of batches, each batch
+ * run once untimed first (to warm the caches and the JIT for that side) and
+ * then timed. Which side goes first alternates (A B, B A, ...) so that
+ * neither always follows the other. A pair's two batches are milliseconds
+ * apart, so a change in machine load hits both; the median of the per-pair
+ * ratios then drops the pairs a burst split. The comparisons take turns
+ * (one pair of each per round), so a slow phase of the process (a long
+ * incremental GC, a neighbour's burst) costs every comparison a few pairs
+ * rather than one comparison all of them.
+ */
+export function pairedRatios(pairs: number, comparisons: readonly Comparison[]): PairedRatio[] {
+  const warmTime = (b: Batch): number => {
+    b();
+    collectYoung();
+    return b();
+  };
+  heapUsed(); // a full collection first, so that no incremental marking is under way when timing starts
+  const samples = comparisons.map(() => ({ ratios: [] as number[], m: [] as number[], b: [] as number[] }));
+  for (let p = 0; p < pairs; p++) {
+    comparisons.forEach((c, k) => {
+      let tm: number;
+      let tb: number;
+      if (p % 2 === 0) {
+        tb = warmTime(c.baseline);
+        tm = warmTime(c.measured);
+      } else {
+        tm = warmTime(c.measured);
+        tb = warmTime(c.baseline);
+      }
+      samples[k]!.ratios.push(tm / tb);
+      samples[k]!.m.push(tm);
+      samples[k]!.b.push(tb);
+    });
+  }
+  return samples.map((x) => ({ ratio: median(x.ratios), measured: median(x.m), baseline: median(x.b) }));
 }
