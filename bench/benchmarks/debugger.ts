@@ -84,8 +84,9 @@ export async function debuggerBench(s: BenchSettings): Promise<BenchResult[]> {
   const last = program.statements[program.statements.length - 1]!;
   // Memory first, on a heap the timed runs have not churned. The engine's
   // own state is what a finished plain run holds; the checkpoints are what a
-  // finished debug run holds beyond an identical one whose checkpoint
-  // interval is longer than the run (so it takes none). Both count, besides
+  // finished debug run holds (the spare run prepared for going back
+  // included) beyond an identical one whose checkpoint interval is longer
+  // than the run (so it takes none) and which prepares none. Both count, besides
   // the heap, the ArrayBuffers outside it: the engine's host memory frames
   // live there, and are most of its state on this workload (a checkpoint
   // that copied them would not show in the heap at all). Each figure is per
@@ -109,9 +110,13 @@ export async function debuggerBench(s: BenchSettings): Promise<BenchResult[]> {
     run.runToEnd();
     return run;
   };
-  const finishedDebugRun = async (interval?: number): Promise<DebugRuntime> => {
-    const rt = debugRuntime(program, conditionLine, interval);
+  /** Without time travel: no checkpoints (an interval longer than the run), nor the spare run prepared at the end. */
+  const finishedDebugRun = async (timeTravel = true): Promise<DebugRuntime> => {
+    const rt = debugRuntime(program, conditionLine, timeTravel ? undefined : Number.MAX_SAFE_INTEGER);
     await continueToEnd(rt);
+    // Stopped at the end, the runtime prepares for going back (Timeline.prepareBack): that copy counts too.
+    if (timeTravel) await new Promise((resolve) => setImmediate(resolve));
+    else rt.cancel();
     return rt;
   };
   // In a frame of its own: a suspended async frame keeps its dead temporaries alive.
@@ -121,7 +126,7 @@ export async function debuggerBench(s: BenchSettings): Promise<BenchResult[]> {
   };
   await warmUp();
   const engine = await held(plainRun);
-  const checkpoints = (await held(() => finishedDebugRun())) - (await held(() => finishedDebugRun(Number.MAX_SAFE_INTEGER)));
+  const checkpoints = (await held(() => finishedDebugRun())) - (await held(() => finishedDebugRun(false)));
   const plain: number[] = [];
   const debug: number[] = [];
   const back: number[] = [];
@@ -130,7 +135,12 @@ export async function debuggerBench(s: BenchSettings): Promise<BenchResult[]> {
     const rt = debugRuntime(program, conditionLine);
     debug.push(await timeAsync(() => continueToEnd(rt)));
     await toLastStatement(rt, last);
+    // A user's stepBack comes as a request of its own, after the stop is on
+    // screen; the runtime prepares for it meanwhile (Timeline.prepareBack).
+    await new Promise((resolve) => setImmediate(resolve));
     back.push(time(() => rt.stepBack()));
+    // Not to prepare the next step back during the next iteration's timings.
+    rt.cancel();
   }
   const tPlain = median(plain);
 

@@ -210,11 +210,25 @@ export class DebugRuntime extends EventEmitter {
     this.token++;
     this.lastStop = s;
     this.emit('stopped', s);
+    this.whileStopped();
   }
 
   private end(): void {
     this.token++;
     this.emit('end', this.run.mismatches);
+    this.whileStopped();
+  }
+
+  /**
+   * Once the stop has been reported, the timeline prepares for going back
+   * from here while the user looks at it, unless another command came in
+   * the meantime (a command never waits for more than one such step).
+   */
+  private whileStopped(): void {
+    const token = this.token;
+    setImmediate(() => {
+      if (token === this.token) this.timeline.prepareBack();
+    });
   }
 }
 

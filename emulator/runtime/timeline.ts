@@ -22,6 +22,14 @@
 //   at most the engine's whole state (its objects, and the frames written
 //   since it was taken), so checkpoints never cost more than twice the
 //   engine's own memory, however long the run.
+// - Going back from a stop. Restoring a checkpoint means copying it (it must
+//   stay as it was), which alone can cost more than 1% of a short run, and
+//   the newest one may be a whole gap back. So while the debugger waits at a
+//   stop, prepareBack makes a spare run just before the stop, which the next
+//   move back adopts: a step back replays SPARE_LAG statements and copies
+//   nothing. There is one spare at most, a third copy of the engine's
+//   objects (its frames shared with the checkpoint it came from until
+//   written), so copies stay within three times the engine's memory.
 // Host memory frames are shared copy-on-write between a checkpoint and the
 // run (PhysMem.shareWithCopy), so a copy costs the engine's objects, not the
 // memory the trace touched.
@@ -59,6 +67,12 @@ const COPY_COST_RATIO = 4;
 const RUN_FRACTION = 1 / 256;
 /** Adaptive spacing: never closer than this many statements (before any copy has been timed). */
 const MIN_GAP = 64;
+/**
+ * How far back of a stop prepareBack's spare is: a segment of a backwards
+ * scan needs at least one step, and a step back over lands on the previous
+ * position, so 2 serves it.
+ */
+const SPARE_LAG = 2;
 /** Every SAMPLE-th step is timed, for the cost of a statement (a prime: a trace's period rarely lines up with it). */
 const SAMPLE = 13;
 
@@ -80,6 +94,8 @@ export class Timeline {
   private sampledMs = 0;
   private sampledSteps = 0;
   private steps = 0;
+  /** A run a little before a stop, made while the debugger waited (prepareBack). */
+  private spare?: Run;
 
   constructor(
     private readonly program: Program,
@@ -118,10 +134,28 @@ export class Timeline {
 
   /** Moves to `target` (clamped to the end of the program if it ends sooner). */
   seek(target: number): void {
-    const i = this.latestAtOrBefore(target);
-    // Going forwards from here is cheaper than from the checkpoint when we are past it.
-    if (!(this.position <= target && this.position >= this.checkpoints[i]!.position)) this.restore(i);
+    this.rewind(target);
     while (this.position < target && this.step());
+  }
+
+  /**
+   * While the debugger waits at a stop: a copy of the run SPARE_LAG
+   * statements back, which the next move back adopts instead of copying a
+   * checkpoint (a whole copy of the engine's objects) and replaying up to a
+   * gap from it, so stepping back costs SPARE_LAG statements. The copy and
+   * replay are the same work, done before the user asks.
+   */
+  prepareBack(): void {
+    const at = this.position - SPARE_LAG;
+    if (!this.copies || at < 1) return;
+    const cp = this.checkpoints[this.latestAtOrBefore(at)]!;
+    // After stepping forwards the spare only has to follow (no copy): forward stepping stays cheap.
+    const follow = this.spare !== undefined && this.spare.statements <= at && this.spare.statements >= cp.position;
+    // No more replay than between two checkpoints: the next command waits for all of it.
+    if (at - (follow ? this.spare!.statements : cp.position) > this.gap()) return;
+    const run = follow ? this.spare! : cp.run ? deepClone(cp.run, this.shared) : this.fresh();
+    while (run.statements < at && run.step());
+    this.spare = run;
   }
 
   /**
@@ -132,10 +166,9 @@ export class Timeline {
   scanBack<T>(before: number, visitor: ScanVisitor<T>): { position: number; hit: T } | undefined {
     let end = before - 1;
     while (end >= 1) {
-      const i = this.latestAtOrBefore(end - 1);
-      const from = this.checkpoints[i]!.position;
-      // At the checkpoint already (replay reached the same state): nothing to copy.
-      if (this.position !== from) this.restore(i);
+      this.rewind(end - 1);
+      // Wherever the segment starts (a checkpoint, the spare, the run itself), the next one ends there.
+      const from = this.position;
       visitor.begin?.(this.run);
       let found: { position: number; hit: T } | undefined;
       while (this.position < end) {
@@ -148,6 +181,26 @@ export class Timeline {
       end = from;
     }
     return undefined;
+  }
+
+  /**
+   * Puts the run at the latest state it has at or before `at`: where it is
+   * already (when that is no earlier than the checkpoint before `at`), else
+   * the spare (adopted: it is used once) when no earlier than that
+   * checkpoint, else a copy of that checkpoint.
+   */
+  private rewind(at: number): void {
+    const i = this.latestAtOrBefore(at);
+    const from = this.checkpoints[i]!.position;
+    if (this.position <= at && this.position >= from) return;
+    const spare = this.spare;
+    if (spare && spare.statements <= at && spare.statements >= from) {
+      this.spare = undefined;
+      this.run = spare;
+      this.base = i;
+      return;
+    }
+    this.restore(i);
   }
 
   private latestAtOrBefore(position: number): number {

@@ -99,6 +99,34 @@ describe('checkpoint policy', () => {
     assert.equal(picture(rt.run), states.get(2998));
   });
 
+  it('waiting at a stop prepares the step back: then it replays one statement, each time, and lands on the forward states', async () => {
+    const prog = workload(3000);
+    const states = forwardStates(prog, [2995, 2996, 2997, 2998, 3000]);
+    const rt = new DebugRuntime(prog, createMachine, { clock: tickClock() });
+    const idle = () => new Promise((resolve) => setImmediate(resolve));
+    await new Promise<void>((res) => {
+      rt.once('end', () => res());
+      rt.start(false);
+    });
+    rt.goto(prog.statements.at(-1)!);
+    for (const p of [2998, 2997, 2996, 2995]) {
+      await idle();
+      const replayed = countSteps(() => rt.stepBack());
+      assert.equal(replayed, 1, `stepBack to ${p}`);
+      assert.equal(picture(rt.run), states.get(p), `position ${p}`);
+    }
+    // Stepping forwards in between moves the prepared run along instead of copying one again.
+    await idle();
+    rt.stepIn();
+    await new Promise((resolve) => rt.once('stopped', resolve));
+    await idle();
+    assert.equal(countSteps(() => rt.stepBack()), 1);
+    assert.equal(picture(rt.run), states.get(2995));
+    rt.continue();
+    await new Promise((resolve) => rt.once('end', resolve));
+    assert.equal(picture(rt.run), states.get(3000), 'running on from an adopted run reaches the forward end');
+  });
+
   it('goto and seek far back, with few checkpoints kept, give the forward states, and so does running on from there', () => {
     const prog = workload(3000);
     const positions = [2999, 7, 1500, 2950, 1, 2400, 3000];
