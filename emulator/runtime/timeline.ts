@@ -7,8 +7,9 @@
 // Where they are is a cost policy, nothing else:
 // - Spacing. A copy costs about as much as the state is large, whatever the
 //   run did since the last one, so the gap between checkpoints is at least
-//   COPY_COST_RATIO copies' worth of stepping (checkpoints add at most
-//   1/COPY_COST_RATIO to a run), and at least RUN_FRACTION of the run so far
+//   COPY_COST_RATIO copies' worth of stepping (the copies themselves add at
+//   most 1/COPY_COST_RATIO to a run, and what they cause after about twice
+//   that), and at least RUN_FRACTION of the run so far
 //   (a long run takes few copies; the newest is still within that fraction
 //   of the end, so going back from there replays little). Both are measured
 //   in statements from timings: where checkpoints fall depends on the
@@ -18,18 +19,19 @@
 //   smallest gap for its distance from the current position goes, so the
 //   survivors thin out geometrically away from where the user is: stepping
 //   back nearby replays little, a goto far back replays from the nearest
-//   survivor. The default keeps two copies besides the start: a copy holds
-//   at most the engine's whole state (its objects, and the frames written
-//   since it was taken), so checkpoints never cost more than twice the
-//   engine's own memory, however long the run.
+//   survivor. The default keeps one copy besides the start: a copy holds at
+//   most the engine's whole state (its objects, and the frames written since
+//   it was taken), and with gaps as long as the spacing makes them every
+//   copy further back than the last holds about that much, so a second one
+//   took checkpoints past twice the engine's own memory.
 // - Going back from a stop. Restoring a checkpoint means copying it (it must
 //   stay as it was), which alone can cost more than 1% of a short run, and
 //   the newest one may be a whole gap back. So while the debugger waits at a
 //   stop, prepareBack makes a spare run just before the stop, which the next
 //   move back adopts: a step back replays SPARE_LAG statements and copies
-//   nothing. There is one spare at most, a third copy of the engine's
-//   objects (its frames shared with the checkpoint it came from until
-//   written), so copies stay within three times the engine's memory.
+//   nothing. It first moves the checkpoint up to just before the spare, and
+//   copies the spare from there: the spare then shares nearly all its frames
+//   with the checkpoint, and copies stay within twice the engine's memory.
 // Host memory frames are shared copy-on-write between a checkpoint and the
 // run (PhysMem.shareWithCopy), so a copy costs the engine's objects, not the
 // memory the trace touched.
@@ -41,7 +43,7 @@ import { Run, type StepEvent } from './interpreter.js';
 export interface TimelineOptions {
   /** A checkpoint every this many statements, whatever copies cost (tests: positions that do not depend on timing). */
   interval?: number;
-  /** Checkpoints kept, the start included (default 3, at least 2). */
+  /** Checkpoints kept, the start included (default 2, at least 2). */
   maxCheckpoints?: number;
   /** Milliseconds, for the adaptive spacing (default performance.now). */
   clock?: () => number;
@@ -57,12 +59,19 @@ export interface ScanVisitor<T> {
 
 interface Checkpoint {
   position: number;
-  /** Never stepped: restoring copies it again. Absent: re-create the run from the program. */
+  /** Only ever stepped by prepareBack (moving it up): restoring copies it. Absent: re-create the run from the program. */
   run?: Run;
 }
 
-/** Adaptive spacing: stepping between checkpoints takes at least this many times what the last copy took. */
-const COPY_COST_RATIO = 4;
+/**
+ * Adaptive spacing: stepping between checkpoints takes at least this many
+ * times what the last copy took. The copy's own time is about a third of
+ * what a checkpoint costs: after it, the run copies every shared frame it
+ * writes again, and the copies it replaces are collected. So 24 keeps
+ * checkpoints at about 1/8 of a run (at 4 they were more than the run itself on
+ * the benchmark workload).
+ */
+const COPY_COST_RATIO = 24;
 /** Adaptive spacing: the gap is at least this fraction of the position (time-travel from the end replays < 1%). */
 const RUN_FRACTION = 1 / 256;
 /** Adaptive spacing: never closer than this many statements (before any copy has been timed). */
@@ -73,8 +82,20 @@ const MIN_GAP = 64;
  * position, so 2 serves it.
  */
 const SPARE_LAG = 2;
+/** How far before the spare prepareBack moves the checkpoint it copies the spare from (see there). */
+const MOVE_LAG = MIN_GAP;
 /** Every SAMPLE-th step is timed, for the cost of a statement (a prime: a trace's period rarely lines up with it). */
 const SAMPLE = 13;
+/**
+ * The timed steps are averaged over windows of this many, and a statement's
+ * cost is the cheapest of the last WINDOWS_KEPT windows' averages: a
+ * collection or a burst of copy-on-write frame copies inflates the window it
+ * falls in, and counting it would make statements look dearer, checkpoints
+ * closer, and so bring more such collections and copies (a running average
+ * over the run came out at 2.5x a plain run's rate on the benchmark).
+ */
+const WINDOW = 32;
+const WINDOWS_KEPT = 8;
 
 export class Timeline {
   run: Run;
@@ -90,9 +111,10 @@ export class Timeline {
   private copies = true;
   /** Milliseconds the last few checkpoints' copies took (the least is the cost: a collection during one only inflates it). */
   private copyMs: number[] = [];
-  /** Timed steps and the milliseconds they took (every SAMPLE-th step). */
-  private sampledMs = 0;
-  private sampledSteps = 0;
+  /** Milliseconds per statement in the last few windows of timed steps, and the current window's total. */
+  private windowRates: number[] = [];
+  private windowMs = 0;
+  private windowSteps = 0;
   private steps = 0;
   /** A run a little before a stop, made while the debugger waited (prepareBack). */
   private spare?: Run;
@@ -103,7 +125,7 @@ export class Timeline {
     opts: TimelineOptions = {},
   ) {
     this.interval = opts.interval;
-    this.maxCheckpoints = Math.max(2, opts.maxCheckpoints ?? 3);
+    this.maxCheckpoints = Math.max(2, opts.maxCheckpoints ?? 2);
     this.clock = opts.clock ?? (() => performance.now());
     this.shared = statementNodes(program);
     this.run = this.fresh();
@@ -124,12 +146,17 @@ export class Timeline {
     const timed = ++this.steps % SAMPLE === 0;
     const t0 = timed ? this.clock() : 0;
     const ev = this.run.step();
-    if (timed) {
-      this.sampledMs += this.clock() - t0;
-      this.sampledSteps++;
-    }
+    if (timed) this.sampled(this.clock() - t0);
     if (ev) this.arrived();
     return ev;
+  }
+
+  private sampled(ms: number): void {
+    this.windowMs += ms;
+    if (++this.windowSteps < WINDOW) return;
+    this.windowRates = [...this.windowRates.slice(1 - WINDOWS_KEPT), this.windowMs / WINDOW];
+    this.windowMs = 0;
+    this.windowSteps = 0;
   }
 
   /** Moves to `target` (clamped to the end of the program if it ends sooner). */
@@ -153,7 +180,21 @@ export class Timeline {
     const follow = this.spare !== undefined && this.spare.statements <= at && this.spare.statements >= cp.position;
     // No more replay than between two checkpoints: the next command waits for all of it.
     if (at - (follow ? this.spare!.statements : cp.position) > this.gap()) return;
-    const run = follow ? this.spare! : cp.run ? deepClone(cp.run, this.shared) : this.fresh();
+    if (follow || !cp.run) {
+      const run = follow ? this.spare! : this.fresh();
+      while (run.statements < at && run.step());
+      this.spare = run;
+      return;
+    }
+    // The checkpoint itself moves up to MOVE_LAG before `at` and the spare is
+    // copied from it there: the frames written on the way are then held once
+    // besides the run's, where a spare copied first and stepped after held a
+    // second copy of them (a whole engine's worth past a long gap). The lag
+    // keeps the next few step backs' spares within reach of it.
+    const to = at - MOVE_LAG;
+    while (cp.run.statements < to && cp.run.step());
+    cp.position = cp.run.statements;
+    const run = deepClone(cp.run, this.shared);
     while (run.statements < at && run.step());
     this.spare = run;
   }
@@ -223,7 +264,7 @@ export class Timeline {
   /** Statements due between checkpoints now (see the header). */
   private gap(): number {
     if (this.interval !== undefined) return this.interval;
-    const msPerStatement = this.sampledSteps > 0 ? this.sampledMs / this.sampledSteps : 0;
+    const msPerStatement = this.windowRates.length > 0 ? Math.min(...this.windowRates) : 0;
     const copyMs = this.copyMs.length > 0 ? Math.min(...this.copyMs) : 0;
     const copyWorth = msPerStatement > 0 ? (COPY_COST_RATIO * copyMs) / msPerStatement : 0;
     return Math.max(MIN_GAP, copyWorth, this.position * RUN_FRACTION);

@@ -80,7 +80,7 @@ describe('checkpoint policy', () => {
       const newest = tl.checkpointPositions.at(-1)!;
       assert.ok(tl.position - newest <= Math.max(64, tl.position / 256), `at ${tl.position} the newest is ${newest}`);
     }
-    assert.ok(tl.checkpointPositions.length <= 3, 'by default, two copies besides the start');
+    assert.ok(tl.checkpointPositions.length <= 2, 'by default, one copy besides the start');
   });
 
   it('stepBack at the last statement replays one gap, not the run, and lands on the forward state', async () => {
