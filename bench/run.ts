@@ -3,7 +3,7 @@
 // see settings() for why the defaults are smaller):
 //   --statements=N        the large trace of targets 1, 2, 7 (default 1e5)
 //   --scale=N             live mappings/objects of target 4's large side (default 1e6)
-//   --debug-statements=N  the debugger's trace (default 3e4)
+//   --debug-statements=N  the debugger's trace (default 1e5)
 //   --editor-lines=N      the editor's file (default 1e5)
 //   --runs=N              timed repetitions, median reported (default 5)
 //   --only=NAME           one benchmark (cli-path, translation, scaling, debugger, editor, memory)
@@ -29,7 +29,7 @@ function settings(argv: readonly string[]): { s: BenchSettings; only?: string } 
       runs: num('runs', 5),
       scaleLarge: num('scale', 1e6),
       scaleSmall: 1e3,
-      debugStatements: num('debug-statements', 3e4),
+      debugStatements: num('debug-statements', 1e5),
       editorLines: num('editor-lines', 1e5),
       hugeMapping: 1n << 40n,
     },
