@@ -7,6 +7,7 @@ import { fail } from '../errno.js';
 import type { FdEntry } from '../host.js';
 import type { IommufdFile } from './iommufd-file.js';
 import type { IommufdObject } from './object.js';
+import type { Ucmd } from './ucmd.js';
 
 /** Where fd numbers come from: the VMM's fd table (Host). */
 export interface FdSpace {
@@ -55,4 +56,22 @@ export class EventFd {
     this.obj.users--;
     this.file.put();
   }
+}
+
+/**
+ * The end of FAULT_QUEUE_ALLOC and VEVENTQ_ALLOC, as iommufd_eventq_init and
+ * its callers do it: the reserved object gets its id written back, then its
+ * fd; if the fd cannot be made the object is aborted (its id and whatever it
+ * holds are released), else the ioctl responds and the object goes live.
+ */
+export function publishWithFd(file: IommufdFile, ucmd: Ucmd, obj: IommufdObject & { fd: EventFd }, idField: string, fdField: string): void {
+  ucmd.cmd.set(idField, obj.id);
+  try {
+    ucmd.cmd.set(fdField, obj.fd.open());
+  } catch (e) {
+    file.objects.abortAndDestroy(obj);
+    throw e;
+  }
+  ucmd.respond();
+  file.objects.finalize(obj);
 }

@@ -6,7 +6,7 @@
 import { fail } from '../errno.js';
 import { PAGE_RESPONSE_CODES } from '../uapi/iommufd.js';
 import { struct } from '../uapi/layout.js';
-import { EventFd } from './event-fd.js';
+import { EventFd, publishWithFd } from './event-fd.js';
 import type { IommufdDevice } from './device.js';
 import type { Hwpt } from './hwpt.js';
 import type { IommufdGroup, Pasid } from './igroup.js';
@@ -146,15 +146,7 @@ export function faultQueueAllocIoctl(file: IommufdFile, ucmd: Ucmd): void {
   if (cmd.get('flags') !== 0n) fail('EOPNOTSUPP', `flags 0x${cmd.get('flags').toString(16)} are not zero`);
   const fault = new Fault(file);
   file.objects.reserve(fault);
-  cmd.set('out_fault_id', fault.id);
-  try {
-    cmd.set('out_fault_fd', fault.fd.open());
-  } catch (e) {
-    file.objects.abortAndDestroy(fault);
-    throw e;
-  }
-  ucmd.respond();
-  file.objects.finalize(fault);
+  publishWithFd(file, ucmd, fault, 'out_fault_id', 'out_fault_fd');
 }
 
 /**

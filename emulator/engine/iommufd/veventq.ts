@@ -5,7 +5,7 @@
 // number (wrapping from INT_MAX to 0).
 import { fail } from '../errno.js';
 import { VEVENTQ_TYPES } from '../uapi/iommufd.js';
-import { EventFd } from './event-fd.js';
+import { EventFd, publishWithFd } from './event-fd.js';
 import type { IommufdFile } from './iommufd-file.js';
 import { IommufdObject } from './object.js';
 import type { Ucmd } from './ucmd.js';
@@ -100,13 +100,5 @@ export function veventqAllocIoctl(file: IommufdFile, ucmd: Ucmd): void {
   file.objects.reserve(q);
   viommu.users++;
   viommu.veventqs.push(q);
-  cmd.set('out_veventq_id', q.id);
-  try {
-    cmd.set('out_veventq_fd', q.fd.open());
-  } catch (e) {
-    file.objects.abortAndDestroy(q);
-    throw e;
-  }
-  ucmd.respond();
-  file.objects.finalize(q);
+  publishWithFd(file, ucmd, q, 'out_veventq_id', 'out_veventq_fd');
 }
