@@ -6,7 +6,7 @@
 //     for is a fraction of the engine's native JSON parser);
 //  2. a full run (check + execute, as the CLI does) against check alone.
 import { createMachine } from '../../emulator/engine/machine.js';
-import { checkText } from '../../emulator/language/index.js';
+import { checkText, runnable } from '../../emulator/language/index.js';
 import { Run } from '../../emulator/runtime/interpreter.js';
 import { mismatchMessage } from '../../emulator/runtime/outcome.js';
 import { median, time, type BenchSettings } from '../measure.js';
@@ -35,7 +35,7 @@ export function cliPath(s: BenchSettings): BenchResult[] {
     check.push(time(() => (program = checkWorkload(text))));
     exec.push(
       time(() => {
-        const mismatches = new Run(program, { machine: createMachine() }).runToEnd();
+        const mismatches = new Run(runnable(program), { machine: createMachine() }).runToEnd();
         if (mismatches.length > 0) throw new Error(`the workload mismatched: ${mismatchMessage(mismatches[0]!)}`);
       }),
     );

@@ -145,3 +145,14 @@ export interface Program {
   file: string;
   statements: Stmt[];
 }
+
+/**
+ * Statements a run steps through: a block's array, or a loaded file's
+ * statements parsed one at a time (language/program-text.ts), which then
+ * also lists its procs, so that hoisting them parses no other statement.
+ */
+export interface StatementList {
+  readonly length: number;
+  at(index: number): Stmt | undefined;
+  procs?(): readonly ProcStmt[];
+}

@@ -65,12 +65,18 @@ function allKeys(spec: CommandSpec): Map<string, ArgSpec> {
   return keys;
 }
 
-/** Checks the arguments; returns the command's table entry, or undefined for an unknown command. */
-export function checkCommandArgs(ctx: CheckContext, stmt: CommandStmt): CommandSpec | undefined {
+/**
+ * Checks the arguments; returns the command's table entry, or undefined for
+ * an unknown command. Without a context it only fills `resolved`: a checked
+ * statement parsed again (program-text.ts) needs that and no messages.
+ */
+export function checkCommandArgs(ctx: CheckContext | undefined, stmt: CommandStmt): CommandSpec | undefined {
   const spec = COMMANDS.get(stmt.command);
   if (!spec) {
-    ctx.error(stmt.commandRange, `unknown command '${stmt.command}'${didYouMean(stmt.command, COMMANDS.keys())}`);
-    for (const a of stmt.args) checkExpr(ctx, a.value);
+    if (ctx) {
+      ctx.error(stmt.commandRange, `unknown command '${stmt.command}'${didYouMean(stmt.command, COMMANDS.keys())}`);
+      for (const a of stmt.args) checkExpr(ctx, a.value);
+    }
     return undefined;
   }
   const { keys, slots, words, required, names } = keysOf(spec);
@@ -81,11 +87,13 @@ export function checkCommandArgs(ctx: CheckContext, stmt: CommandStmt): CommandS
     if (arg.kind === 'keyed') {
       const argSpec = keys.get(arg.key);
       if (!argSpec) {
-        ctx.error(arg.keyRange, `unknown key '${arg.key}' for '${spec.name}'${didYouMean(arg.key, keys.keys())}`);
-        checkExpr(ctx, arg.value);
+        if (ctx) {
+          ctx.error(arg.keyRange, `unknown key '${arg.key}' for '${spec.name}'${didYouMean(arg.key, keys.keys())}`);
+          checkExpr(ctx, arg.value);
+        }
       } else if (!givenTwice(ctx, spec, resolved, arg.key, arg.value)) {
         resolved.set(arg.key, arg.value);
-        if (argSpec !== declared) checkKind(ctx, arg.value, argSpec.kind, names.get(arg.key)!);
+        if (ctx && argSpec !== declared) checkKind(ctx, arg.value, argSpec.kind, names.get(arg.key)!);
       }
       continue;
     }
@@ -96,12 +104,15 @@ export function checkCommandArgs(ctx: CheckContext, stmt: CommandStmt): CommandS
     }
     const slot = nextSlot(slots, resolved);
     if (!slot) {
-      const names = slots.map((s) => s.key).join(', ');
-      ctx.error(arg.range, `too many arguments for '${spec.name}': it takes ${slots.length} positional argument${slots.length === 1 ? '' : 's'}${names ? ` (${names})` : ''}; give the others by key`);
-      checkExpr(ctx, arg.value);
+      if (ctx) {
+        const names = slots.map((s) => s.key).join(', ');
+        ctx.error(arg.range, `too many arguments for '${spec.name}': it takes ${slots.length} positional argument${slots.length === 1 ? '' : 's'}${names ? ` (${names})` : ''}; give the others by key`);
+        checkExpr(ctx, arg.value);
+      }
       continue;
     }
     resolved.set(slot.key, arg.value);
+    if (!ctx) continue;
     if (slot === declared) {
       if (arg.value.kind !== 'name') ctx.error(arg.range, `expected a new name for the ${spec.declares} '${spec.name}' declares, found an expression`);
     } else {
@@ -110,7 +121,7 @@ export function checkCommandArgs(ctx: CheckContext, stmt: CommandStmt): CommandS
   }
 
   // A NULL argument pointer never reaches the fields, so nothing else is needed.
-  if (!resolved.has('arg')) {
+  if (ctx && !resolved.has('arg')) {
     for (const a of required) {
       if (!resolved.has(a.key)) ctx.error(stmt.commandRange, `missing required argument '${a.key}' of '${spec.name}'`);
     }
@@ -120,9 +131,9 @@ export function checkCommandArgs(ctx: CheckContext, stmt: CommandStmt): CommandS
 }
 
 /** Reports a key given a second time (the first one counts). */
-function givenTwice(ctx: CheckContext, spec: CommandSpec, resolved: Map<string, Expr>, key: string, at: Expr): boolean {
+function givenTwice(ctx: CheckContext | undefined, spec: CommandSpec, resolved: Map<string, Expr>, key: string, at: Expr): boolean {
   if (!resolved.has(key)) return false;
-  ctx.error(at.range, `'${key}' of '${spec.name}' is given twice`);
+  ctx?.error(at.range, `'${key}' of '${spec.name}' is given twice`);
   return true;
 }
 

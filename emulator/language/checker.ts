@@ -8,9 +8,9 @@ import type { CommandStmt, Diagnostic, IncludeStmt, Program, Range, Stmt } from 
 import type { CheckContext } from './check-context.js';
 import { checkCommandArgs } from './check-command.js';
 import { checkExpr } from './check-expr.js';
-import { COMMANDS } from './commands.js';
 import type { CommandSpec } from './command-spec.js';
-import { KEYWORDS } from './parser.js';
+import { collectDeclarations, DeclarationsAhead, type Declarations } from './declarations.js';
+import { KEYWORDS, type StatementReader } from './parser.js';
 import { CONSTANTS, QUERIES } from './queries.js';
 import { Scope, type Binding } from './scope.js';
 import { UNKNOWN, type DeclKind, type StaticValue } from './static-value.js';
@@ -33,7 +33,7 @@ export class Checker implements CheckContext {
   /** Depth of `repeat` / `proc` blocks: declarations need depth 0. */
   private depth = 0;
   /** Top-level declarations and procs of the current file, by name: for "used before" messages. */
-  private ahead: ReadonlyMap<string, Declaration> = new Map();
+  private ahead: Declarations = new Map();
   private current: Stmt | undefined;
   /**
    * For incremental checking (server/language/incremental-check.ts): set when
@@ -69,10 +69,27 @@ export class Checker implements CheckContext {
   }
 
   /** Checks top-level statements of a file whose top-level declarations are `ahead` (a part of it, when checking incrementally). */
-  checkTopLevel(statements: Stmt[], ahead: ReadonlyMap<string, Declaration>): void {
+  checkTopLevel(statements: Stmt[], ahead: Declarations): void {
     const saved = this.ahead;
     this.ahead = ahead;
     this.block(statements);
+    this.ahead = saved;
+  }
+
+  /**
+   * Checks a file's top-level statements as `reader` parses them, handing
+   * each to `checked` once it is checked and keeping none: what checking a
+   * large trace costs is then the parse and the checks, not holding its tree.
+   */
+  checkStatements(reader: StatementReader, checked: (s: Stmt) => void): void {
+    const saved = this.ahead;
+    const ahead = new DeclarationsAhead(reader);
+    this.ahead = ahead;
+    for (let s = reader.next(); s; s = reader.next()) {
+      ahead.add(s);
+      this.visit(s);
+      checked(s);
+    }
     this.ahead = saved;
   }
 
@@ -97,12 +114,14 @@ export class Checker implements CheckContext {
   }
 
   private block(statements: Stmt[]): void {
-    for (const s of statements) {
-      const outer = this.current;
-      this.current = s;
-      this.statement(s);
-      this.current = outer;
-    }
+    for (const s of statements) this.visit(s);
+  }
+
+  private visit(s: Stmt): void {
+    const outer = this.current;
+    this.current = s;
+    this.statement(s);
+    this.current = outer;
   }
 
   private statement(s: Stmt): void {
@@ -286,31 +305,4 @@ export class Checker implements CheckContext {
     }
     this.scope.define(name, { value, file: this.current?.file ?? '', range });
   }
-}
-
-/** A name a file declares or defines at its top level, with its line (1-based). */
-export interface Declaration {
-  line: number;
-  what: string;
-}
-
-/** The name a top-level statement declares or defines (a proc, a topology declaration), if any. */
-export function declarationOf(s: Stmt): ({ name: string } & Declaration) | undefined {
-  if (s.kind === 'proc') return { name: s.name, line: s.range.start.line + 1, what: 'a proc' };
-  if (s.kind !== 'command') return undefined;
-  const first = s.args[0];
-  if (COMMANDS.get(s.command)?.declares && first?.kind === 'positional' && first.value.kind === 'name') {
-    return { name: first.value.name, line: s.range.start.line + 1, what: `a '${s.command}' declaration` };
-  }
-  return undefined;
-}
-
-/** The first declaration of each name among top-level statements. */
-export function collectDeclarations(statements: Stmt[]): Map<string, Declaration> {
-  const out = new Map<string, Declaration>();
-  for (const s of statements) {
-    const d = declarationOf(s);
-    if (d && !out.has(d.name)) out.set(d.name, { line: d.line, what: d.what });
-  }
-  return out;
 }

@@ -67,7 +67,8 @@ export const MAX_U64 = (1n << 64n) - 1n;
  * instead of millions of tokens or diagnostics.
  */
 export const MAX_LINE_LENGTH = 65_536;
-export const MAX_TEXT_LENGTH = 16 * 1024 * 1024;
+// Room for a 1M-statement trace (about 40 MB): a checked file keeps its text, not its tree (program-text.ts).
+export const MAX_TEXT_LENGTH = 64 * 1024 * 1024;
 export const MAX_LEX_ERRORS = 200;
 
 // Character classes of the ASCII range (anything above is none of them).
@@ -135,13 +136,6 @@ function suffixShift(c: number): number {
  */
 const EXACT_DOUBLE_LIMIT = 2 ** 48;
 
-/**
- * How many distinct literal values (below 2^53) share one bigint: a trace
- * repeats its sizes and addresses (`4K`, the IOVAs of a ring) and the tree
- * keeps a bigint per literal, so sharing saves a heap object per repeat.
- */
-const MAX_SHARED_INTS = 65_536;
-
 /** Names longer than this are not interned (a trace's words are short; a long one is rarely repeated). */
 const MAX_INTERNED_LENGTH = 64;
 /** Interning slots (a power of two); the table stops growing at half full, so a probe always ends. */
@@ -175,7 +169,8 @@ export class Lexer {
   private stopped = false;
   private readonly names: (string | undefined)[] = new Array<string | undefined>(NAME_SLOTS).fill(undefined);
   private nameCount = 0;
-  private readonly ints = new Map<number, bigint>();
+  /** Errors reported before the place `seek` moved to: they count towards MAX_LEX_ERRORS. */
+  private errorsBefore = 0;
 
   constructor(
     private readonly file: string,
@@ -183,6 +178,32 @@ export class Lexer {
   ) {
     this.cut = text.length > MAX_TEXT_LENGTH;
     this.text = this.cut ? text.slice(0, MAX_TEXT_LENGTH) : text;
+  }
+
+  /**
+   * Goes on reading from `offset`, the start of a token on 0-based `line`, as
+   * if the text before it had just been read with `errorsBefore` errors; this
+   * lexer's own diagnostics start again. Used to parse one statement of a
+   * loaded file again (program-text.ts) and to read ahead of a parse in
+   * progress (declarations-ahead.ts).
+   */
+  seek(offset: number, line: number, errorsBefore = 0): void {
+    const t = this.text;
+    let lineStart = offset;
+    while (lineStart > 0 && !isLineBreak(t.charCodeAt(lineStart - 1))) lineStart--;
+    const before = t.charCodeAt(offset - 1);
+    this.pos = offset;
+    this.line = line;
+    this.lineStart = lineStart;
+    this.spaced = offset > lineStart && (before === CH_SPACE || before === CH_TAB);
+    this.stopped = false;
+    this.errorsBefore = errorsBefore;
+    this.diagnostics.length = 0;
+  }
+
+  /** Errors reported so far, those before a `seek` included. */
+  get errorCount(): number {
+    return this.errorsBefore + this.diagnostics.length;
   }
 
   /** Reads the next token into `tok`; at the end of the input (or once stopped) that is 'eof', every time. */
@@ -340,13 +361,16 @@ export class Lexer {
       }
     }
     let value: bigint;
+    // Whether the value left a double's exact range (only then can it pass 64 bits: a bigint comparison costs a call).
+    let large = big !== undefined;
     const shift = suffixShift(t.charCodeAt(this.pos));
     if (shift !== 0 && !isNameChar(this.pos + 1 < t.length ? t.charCodeAt(this.pos + 1) : CH_SPACE)) {
       // `4K` and the like: still exact in a double when small enough.
-      value = big === undefined && small < 2 ** (53 - shift) ? this.sharedInt(small * 2 ** shift) : (big ?? BigInt(small)) << BigInt(shift);
+      large ||= small >= 2 ** (53 - shift);
+      value = large ? (big ?? BigInt(small)) << BigInt(shift) : BigInt(small * 2 ** shift);
       this.pos++;
     } else {
-      value = big ?? this.sharedInt(small);
+      value = big ?? BigInt(small);
     }
     // A literal glued to letters (`12abc`, `0x`, `4KB`) is one malformed token, not two.
     let malformed = digits === 0;
@@ -354,7 +378,7 @@ export class Lexer {
       malformed = true;
       this.pos++;
     }
-    if (malformed || value > MAX_U64) {
+    if (malformed || (large && value > MAX_U64)) {
       const source = t.slice(begin, this.pos);
       const range = { start: this.at(begin), end: this.here() };
       if (malformed) this.error(range, `malformed ${BASE_NAMES[radix]} integer literal '${excerpt(source)}'`);
@@ -363,16 +387,6 @@ export class Lexer {
     }
     this.emit(tok, 'int', '', begin, this.pos);
     tok.int = value;
-  }
-
-  /** `BigInt(n)`, one bigint per distinct value (up to MAX_SHARED_INTS of them). */
-  private sharedInt(n: number): bigint {
-    let v = this.ints.get(n);
-    if (v === undefined) {
-      v = BigInt(n);
-      if (this.ints.size < MAX_SHARED_INTS) this.ints.set(n, v);
-    }
-    return v;
   }
 
   private string(tok: Tok): void {
@@ -496,7 +510,7 @@ export class Lexer {
   private error(range: Range, message: string): void {
     if (this.stopped) return;
     this.diagnostics.push({ file: this.file, range, severity: 'error', message });
-    if (this.diagnostics.length < MAX_LEX_ERRORS) return;
+    if (this.errorCount < MAX_LEX_ERRORS) return;
     this.diagnostics.push({ file: this.file, range, severity: 'error', message: `more than ${MAX_LEX_ERRORS} errors: the rest of the file is not read` });
     this.stopped = true;
   }

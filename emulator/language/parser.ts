@@ -25,8 +25,68 @@ export function parse(file: string, text: string): ParseResult {
   return { program: { file, statements }, diagnostics: [...lexer.diagnostics, ...parser.diagnostics] };
 }
 
+/**
+ * A file's top-level statements one at a time, each with where it starts,
+ * exactly as `parse` would find them. The checker checks them as they come
+ * and keeps none, so a loaded trace never holds its whole tree; `at` parses
+ * one of them again when the runtime needs it (program-text.ts).
+ */
+export class StatementReader {
+  private readonly lexer: Lexer;
+  private readonly ts: TokenStream;
+  private readonly parser: Parser;
+
+  constructor(
+    readonly file: string,
+    readonly text: string,
+  ) {
+    this.lexer = new Lexer(file, text);
+    this.ts = new TokenStream(this.lexer);
+    this.parser = new Parser(file, this.ts);
+  }
+
+  /** The next top-level statement, or undefined at the end of the file. */
+  next(): Stmt | undefined {
+    return this.parser.nextStatement(undefined);
+  }
+
+  /** Where the statement `next` returned last starts: the source offset and 0-based line of its first token. */
+  get offset(): number {
+    return this.parser.statementStart;
+  }
+
+  get line(): number {
+    return this.parser.statementLine;
+  }
+
+  /** The lexer's diagnostics, then the parser's (as `parse` orders them). */
+  get diagnostics(): Diagnostic[] {
+    return [...this.lexer.diagnostics, ...this.parser.diagnostics];
+  }
+
+  /** A reader of the statements after the last one read, reading them as this one will (look-ahead for the checker). */
+  rest(): StatementReader {
+    const r = new StatementReader(this.file, this.text);
+    const cur = this.ts.cur;
+    r.lexer.seek(cur.start, cur.line, this.lexer.errorCount);
+    r.ts.restart();
+    return r;
+  }
+
+  /** Parses again the statement that starts at `offset` on `line` (where `next` found it); its diagnostics are dropped. */
+  at(offset: number, line: number): Stmt | undefined {
+    this.lexer.seek(offset, line);
+    this.ts.restart();
+    this.parser.diagnostics.length = 0;
+    return this.parser.nextStatement(undefined);
+  }
+}
+
 class Parser {
   readonly diagnostics: Diagnostic[] = [];
+  /** Where the top-level statement being parsed (or the last one) starts: source offset and 0-based line of its first token. */
+  statementStart = 0;
+  statementLine = 0;
   /** A command's arguments while they are parsed (arguments are expressions: a command never nests in one). */
   private readonly args: Argument[] = [];
 
@@ -40,23 +100,33 @@ class Parser {
    * block opened by `opener` (consumed).
    */
   block(opener: { what: string; at: Position } | undefined): Stmt[] {
-    const ts = this.ts;
     const out: Stmt[] = [];
+    for (let s = this.nextStatement(opener); s; s = this.nextStatement(opener)) out.push(s);
+    return out;
+  }
+
+  /** The next statement of the block opened by `opener` (of the file when undefined); undefined at its end. */
+  nextStatement(opener: { what: string; at: Position } | undefined): Stmt | undefined {
+    const ts = this.ts;
     for (;;) {
       const t = ts.cur;
       if (t.type === 'newline') {
         ts.next();
       } else if (t.type === 'eof') {
         if (opener) this.error(ts.range(), `expected '}' to close the '${opener.what}' block opened on line ${opener.at.line + 1}, found end of file`);
-        return out;
+        return undefined;
       } else if (ts.isOp('}')) {
         const range = ts.range();
         ts.next();
-        if (opener) return out;
+        if (opener) return undefined;
         this.error(range, "unexpected '}': no block is open");
       } else {
+        if (!opener) {
+          this.statementStart = t.start;
+          this.statementLine = t.line;
+        }
         const stmt = this.statement();
-        if (stmt) out.push(stmt);
+        if (stmt) return stmt;
       }
     }
   }

@@ -43,14 +43,22 @@ export class TokenStream {
   /** Nesting levels entered (see `enter`). The statement parser restores it when a statement fails. */
   depth = 0;
   /** End of the last consumed token: where a node being built ends (the position object is made once, when first needed). */
-  private endLine: number;
-  private endCol: number;
+  private endLine = 0;
+  private endCol = 0;
   private endPosition: Position | undefined;
 
   constructor(private readonly lexer: Lexer) {
-    lexer.scan(this.cur);
+    this.restart();
+  }
+
+  /** Starts again from the lexer's position (after `Lexer.seek`), at nesting level 0. */
+  restart(): void {
+    this.lexer.scan(this.cur);
+    this.hasAfter = false;
+    this.depth = 0;
     this.endLine = this.cur.line;
     this.endCol = this.cur.col;
+    this.endPosition = undefined;
   }
 
   /** The token after `cur` (the end of file again at the end). */

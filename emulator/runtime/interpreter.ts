@@ -3,7 +3,7 @@
 // to the end; it knows nothing of any protocol. Loops, procedure calls and
 // includes open frames, each with its own locals (trace-language §4).
 import type { MachineApi } from '../engine/machine-api.js';
-import type { CallStmt, CommandStmt, Expr, IncludeStmt, ProcStmt, RepeatStmt, Stmt } from '../language/ast.js';
+import type { CallStmt, CommandStmt, Expr, IncludeStmt, ProcStmt, RepeatStmt, StatementList, Stmt } from '../language/ast.js';
 import { RunState } from './commands/context.js';
 import { evaluate, type EvalEnv } from './evaluate.js';
 import { executeCommand } from './execute-command.js';
@@ -58,7 +58,7 @@ interface Frame {
   kind: FrameKind;
   name: string;
   file: string;
-  stmts: Stmt[];
+  stmts: StatementList;
   /** The next statement to run. */
   pc: number;
   scope: Scope;
@@ -78,7 +78,8 @@ export class Run {
   /** Names whose binding statement failed, with why: later uses say so instead of "not defined". */
   private readonly unbound = new Map<string, string>();
 
-  constructor(program: { file: string; statements: Stmt[] }, opts: RunOptions) {
+  /** `program`: a checked program, or `runnable(program)` to parse its statements one at a time as they run. */
+  constructor(program: { file: string; statements: StatementList }, opts: RunOptions) {
     this.machine = opts.machine;
     this.root = new Scope();
     this.push({ kind: 'file', name: program.file, file: program.file, stmts: program.statements, scope: this.root, procs: new Map() });
@@ -97,14 +98,14 @@ export class Run {
   /** The statement the next step runs, without building the frames (checked after every step by the debugger). */
   nextStatement(): Stmt | undefined {
     const f = this.stack[this.stack.length - 1];
-    return f?.stmts[f.pc];
+    return f?.stmts.at(f.pc);
   }
 
   /** Executes the next statement; undefined once the program has ended. */
   step(): StepEvent | undefined {
     const frame = this.stack[this.stack.length - 1];
     if (!frame) return undefined;
-    const stmt = frame.stmts[frame.pc++]!;
+    const stmt = frame.stmts.at(frame.pc++)!;
     this.statements++;
     const ev = this.execute(stmt, frame);
     if (ev.mismatch) this.mismatches.push(ev.mismatch);
@@ -122,7 +123,7 @@ export class Run {
   frames(): FrameInfo[] {
     return this.stack.map((f, i): FrameInfo => {
       const innermost = i === this.stack.length - 1;
-      const statement = f.stmts[innermost ? f.pc : f.pc - 1];
+      const statement = f.stmts.at(innermost ? f.pc : f.pc - 1);
       const locals = [...(f.kind === 'file' ? this.state.declared : []), ...f.scope.bindings];
       const name = f.loop?.variable ? `${f.name} (${f.loop.variable} = ${formatValue(f.loop.current)})` : f.name;
       return { kind: f.kind, name, file: f.file, statement, locals };
@@ -157,7 +158,7 @@ export class Run {
       const f = this.stack[this.stack.length - 1];
       if (!f) return;
       if (f.pc < f.stmts.length) {
-        if (f.stmts[f.pc]!.kind === 'proc') {
+        if (f.stmts.at(f.pc)!.kind === 'proc') {
           f.pc++;
           continue;
         }
@@ -166,7 +167,7 @@ export class Run {
       if (f.loop && f.loop.current < f.loop.last) {
         // A body with nothing to run cannot change anything: jump to its last iteration
         // instead of spinning (`repeat 1000000000 {}` must not hang a debugger's step).
-        if (!f.stmts.some((s) => s.kind !== 'proc')) f.loop.current = f.loop.last;
+        if (onlyProcs(f.stmts)) f.loop.current = f.loop.last;
         else f.loop.current++;
         f.pc = 0;
         f.scope = this.iterationScope(f.scope.parent!, f.loop);
@@ -361,8 +362,20 @@ class ShadowedEnv implements EvalEnv {
   }
 }
 
-function hoistProcs(stmts: Stmt[], into: Map<string, ProcStmt>): void {
-  for (const s of stmts) if (s.kind === 'proc') into.set(s.name, s);
+function hoistProcs(stmts: StatementList, into: Map<string, ProcStmt>): void {
+  if (stmts.procs) {
+    for (const p of stmts.procs()) into.set(p.name, p);
+    return;
+  }
+  for (let i = 0; i < stmts.length; i++) {
+    const s = stmts.at(i)!;
+    if (s.kind === 'proc') into.set(s.name, s);
+  }
+}
+
+function onlyProcs(stmts: StatementList): boolean {
+  for (let i = 0; i < stmts.length; i++) if (stmts.at(i)!.kind !== 'proc') return false;
+  return true;
 }
 
 /** Why an `expect` was zero: the expression, and for a comparison the values it compared. */

@@ -3,7 +3,7 @@
 // A file with a syntax or type error never runs half-way (trace-language §6).
 import type { MachineApi } from '../engine/machine-api.js';
 import type { Diagnostic } from '../language/ast.js';
-import { checkFile, sortDiagnostics } from '../language/index.js';
+import { checkFile, runnable, sortDiagnostics } from '../language/index.js';
 import { Run } from './interpreter.js';
 import type { Mismatch } from './outcome.js';
 
@@ -42,7 +42,7 @@ export function runFile(path: string, opts: RunFileOptions): FileReport {
   if (hasErrors || opts.checkOnly) {
     return { file: path, diagnostics, mismatches: [], statements: 0, hasErrors, passed: !hasErrors };
   }
-  const run = new Run(program, { machine: opts.createMachine() });
+  const run = new Run(runnable(program), { machine: opts.createMachine() });
   const maxSteps = opts.maxSteps ?? DEFAULT_MAX_STEPS;
   while (run.statements < maxSteps && run.step());
   const stopped = budgetExceeded(run, maxSteps);

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { createMachine } from '../../emulator/engine/machine.js';
-import { checkText } from '../../emulator/language/index.js';
+import { checkText, runnable } from '../../emulator/language/index.js';
 import { Run } from '../../emulator/runtime/interpreter.js';
 import { runSteps, type LiveMismatch, type LiveResult, type StatementResult } from './live-results.js';
 
@@ -42,7 +42,7 @@ function runJob(job: LiveJob, post: (m: LiveMessage) => void): void {
   phys.frameLimit = Math.max(1, Math.floor((job.maxMemoryMb * 1024 * 1024) / 4096));
   let run: Run;
   try {
-    run = new Run(program, { machine });
+    run = new Run(runnable(program), { machine });
   } catch (e) {
     return post({ type: 'done', stoppedEarly: `the run could not start: ${(e as Error).message}` });
   }

@@ -11,7 +11,8 @@
 // analyses them whole): what an include brings in may change with any other
 // file.
 import type { Diagnostic, Position, Range, Stmt } from '../../emulator/language/ast.js';
-import { Checker, declarationOf, type Declaration, type MachineState } from '../../emulator/language/checker.js';
+import { Checker, type MachineState } from '../../emulator/language/checker.js';
+import { declarationOf, type Declaration } from '../../emulator/language/declarations.js';
 import { REMOVED, Scope, type Binding } from '../../emulator/language/scope.js';
 import type { StaticValue } from '../../emulator/language/static-value.js';
 import { impossibleExpectations, reportsUnused, unusedDiagnostic, type FileDiagnostic } from './diagnostics.js';

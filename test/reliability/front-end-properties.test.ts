@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import type { Diagnostic } from '../../emulator/language/ast.js';
-import { checkText, parse } from '../../emulator/language/index.js';
+import { checkParsed, checkText, parse } from '../../emulator/language/index.js';
 import { checkProperty } from './property-budget.js';
 import { traceText } from './trace-text.js';
 
@@ -60,6 +60,28 @@ describe('front end on arbitrary text', () => {
       fc.property(traceText, (text) => {
         const { diagnostics } = checkText(FILE, text, { workspaceRoot: '/workspace', readFile: noFiles });
         assertRangesInside(text, diagnostics);
+      }),
+      300,
+    );
+  });
+
+  it('checking a text statement by statement is checking its whole tree, and its statements parse again the same', () => {
+    // checkText keeps only the text (language/program-text.ts): its diagnostics, and the statements it parses
+    // again on demand (with `resolved` and include programs written in), must be exactly the whole-tree check's.
+    const included = 'let y = 1\nproc p(a) {\n  expect a == y\n}\n';
+    const readFile = (path: string): string => (path.endsWith('x.iotrace') ? included : noFiles());
+    const opts = { workspaceRoot: '/workspace', readFile };
+    checkProperty(
+      'streaming checker',
+      fc.property(traceText, fc.constantFrom('', 'include "x.iotrace"\n', 'p(1)\n'), (body, head) => {
+        const text = head + body;
+        const streamed = checkText(FILE, text, opts);
+        const whole = checkParsed(parse(FILE, text), opts);
+        assert.deepEqual(streamed.diagnostics, whole.diagnostics);
+        const program = streamed.program;
+        assert.equal(program.statementCount, whole.program.statements.length);
+        for (let i = program.statementCount - 1; i >= 0; i--) assert.deepEqual(program.onDemand.at(i), whole.program.statements[i]);
+        assert.deepEqual(program.statements, whole.program.statements);
       }),
       300,
     );
