@@ -1,6 +1,7 @@
 // The syntax tree of an .iotrace file. Every node carries the range it was
 // parsed from, so the CLI, the debugger and the language server can all point
 // at the exact text a diagnostic, a breakpoint or a hover is about.
+import type { ResolvedArgs } from './resolved-args.js';
 
 /** A place in a file: 0-based line and 0-based UTF-16 column (as LSP counts). */
 export interface Position {
@@ -78,7 +79,7 @@ export interface CommandStmt {
    * moved to the key the command table gives them; switch words under the
    * switch's key as a `name` expression). Absent until checked.
    */
-  resolved?: Map<string, Expr>;
+  resolved?: ResolvedArgs;
 }
 
 export interface LetStmt {

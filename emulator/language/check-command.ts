@@ -9,6 +9,7 @@ import { checkExpr } from './check-expr.js';
 import { checkKind } from './check-kind.js';
 import { COMMANDS, IOMMUFD_KEY, RAW_IOCTL_KEYS } from './commands.js';
 import { ioctlStruct } from './ioctl-structs.js';
+import { ResolvedArgs } from './resolved-args.js';
 import { didYouMean } from './suggest.js';
 
 /** A command's accepted keys and positional slots, worked out once per table entry, not once per statement. */
@@ -16,6 +17,8 @@ interface SpecKeys {
   keys: ReadonlyMap<string, ArgSpec>;
   /** The positional arguments in table order (words and switches are matched by name instead). */
   slots: readonly ArgSpec[];
+  /** `names` of the slots, by slot index (the positional path is the hot one: an array read, not a lookup). */
+  slotNames: readonly string[];
   /** The argument a bare word stands for: a word of a `word` argument, or a switch by its own name (the first in table order). */
   words: ReadonlyMap<string, ArgSpec>;
   required: readonly ArgSpec[];
@@ -34,10 +37,13 @@ function keysOf(spec: CommandSpec): SpecKeys {
       for (const w of names) if (!words.has(w)) words.set(w, a);
     }
     const keys = allKeys(spec);
+    const nameOf = (key: string): string => `'${key}' of '${spec.name}'`;
+    const slots = spec.args.filter((a) => a.positional && a.kind.type !== 'word' && a.kind.type !== 'switch');
     k = {
       keys,
-      names: new Map([...keys.keys()].map((key) => [key, `'${key}' of '${spec.name}'`])),
-      slots: spec.args.filter((a) => a.positional && a.kind.type !== 'word' && a.kind.type !== 'switch'),
+      names: new Map([...keys.keys()].map((key) => [key, nameOf(key)])),
+      slots,
+      slotNames: slots.map((a) => nameOf(a.key)),
       words,
       required: spec.args.filter((a) => a.required),
     };
@@ -79,9 +85,11 @@ export function checkCommandArgs(ctx: CheckContext | undefined, stmt: CommandStm
     }
     return undefined;
   }
-  const { keys, slots, words, required, names } = keysOf(spec);
-  const resolved = new Map<string, Expr>();
+  const { keys, slots, slotNames, words, required, names } = keysOf(spec);
+  const resolved = new ResolvedArgs();
   const declared = spec.declares !== undefined ? spec.args[0] : undefined;
+  // The first positional slot that may still be free: slots only ever fill, so it never moves back.
+  let free = 0;
 
   for (const arg of stmt.args) {
     if (arg.kind === 'keyed') {
@@ -92,17 +100,18 @@ export function checkCommandArgs(ctx: CheckContext | undefined, stmt: CommandStm
           checkExpr(ctx, arg.value);
         }
       } else if (!givenTwice(ctx, spec, resolved, arg.key, arg.value)) {
-        resolved.set(arg.key, arg.value);
+        resolved.add(arg.key, arg.value);
         if (ctx && argSpec !== declared) checkKind(ctx, arg.value, argSpec.kind, names.get(arg.key)!);
       }
       continue;
     }
     const word = arg.value.kind === 'name' ? words.get(arg.value.name) : undefined;
     if (word) {
-      if (!givenTwice(ctx, spec, resolved, word.key, arg.value)) resolved.set(word.key, arg.value);
+      if (!givenTwice(ctx, spec, resolved, word.key, arg.value)) resolved.add(word.key, arg.value);
       continue;
     }
-    const slot = nextSlot(slots, resolved);
+    while (free < slots.length && resolved.has(slots[free]!.key)) free++;
+    const slot = slots[free];
     if (!slot) {
       if (ctx) {
         const names = slots.map((s) => s.key).join(', ');
@@ -111,12 +120,12 @@ export function checkCommandArgs(ctx: CheckContext | undefined, stmt: CommandStm
       }
       continue;
     }
-    resolved.set(slot.key, arg.value);
+    resolved.add(slot.key, arg.value);
     if (!ctx) continue;
     if (slot === declared) {
       if (arg.value.kind !== 'name') ctx.error(arg.range, `expected a new name for the ${spec.declares} '${spec.name}' declares, found an expression`);
     } else {
-      checkKind(ctx, arg.value, slot.kind, names.get(slot.key)!);
+      checkKind(ctx, arg.value, slot.kind, slotNames[free]!);
     }
   }
 
@@ -131,14 +140,8 @@ export function checkCommandArgs(ctx: CheckContext | undefined, stmt: CommandStm
 }
 
 /** Reports a key given a second time (the first one counts). */
-function givenTwice(ctx: CheckContext | undefined, spec: CommandSpec, resolved: Map<string, Expr>, key: string, at: Expr): boolean {
+function givenTwice(ctx: CheckContext | undefined, spec: CommandSpec, resolved: ResolvedArgs, key: string, at: Expr): boolean {
   if (!resolved.has(key)) return false;
   ctx?.error(at.range, `'${key}' of '${spec.name}' is given twice`);
   return true;
-}
-
-/** The first positional slot not filled yet. */
-function nextSlot(slots: readonly ArgSpec[], resolved: Map<string, Expr>): ArgSpec | undefined {
-  for (const s of slots) if (!resolved.has(s.key)) return s;
-  return undefined;
 }

@@ -75,13 +75,12 @@ function wantNumber(ctx: CheckContext, e: Expr, what: string): void {
 
 function wantId(ctx: CheckContext, e: Expr, objects: ObjectType[], what: string): void {
   const v = checkExpr(ctx, e);
-  const wanted = anId(objects);
   if (v.t === 'result' && v.primary === 'id' && v.objects && !v.objects.some((o) => objects.includes(o))) {
-    ctx.error(e.range, `${subject(e, v)}, but ${what} wants ${wanted}`);
+    ctx.error(e.range, `${subject(e, v)}, but ${what} wants ${anId(objects)}`);
   } else if (v.t === 'declared' && v.what === 'device' && objects.includes('DEVICE')) {
     ctx.error(e.range, `${subject(e, v)}, but ${what} wants a DEVICE id: bind it first ('d = bind ${v.name}')`);
   } else if (!isNumeric(v) || v.t === 'declared') {
-    ctx.error(e.range, `${subject(e, v)}, but ${what} wants ${wanted}`);
+    ctx.error(e.range, `${subject(e, v)}, but ${what} wants ${anId(objects)}`);
   }
 }
 

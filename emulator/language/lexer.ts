@@ -136,6 +136,13 @@ function suffixShift(c: number): number {
  */
 const EXACT_DOUBLE_LIMIT = 2 ** 48;
 
+/** By suffix shift: the scale (`2 ** shift`), and the values below which the scaled value is exact in a double. */
+const SCALE: readonly number[] = Array.from({ length: 41 }, (_, shift) => 2 ** shift);
+const EXACT_BELOW: readonly number[] = SCALE.map((scale) => 2 ** 53 / scale);
+
+/** Slots of the lexer's bigint cache (a power of two). */
+const INT_SLOTS = 1024;
+
 /** Names longer than this are not interned (a trace's words are short; a long one is rarely repeated). */
 const MAX_INTERNED_LENGTH = 64;
 /** Interning slots (a power of two); the table stops growing at half full, so a probe always ends. */
@@ -169,6 +176,8 @@ export class Lexer {
   private stopped = false;
   private readonly names: (string | undefined)[] = new Array<string | undefined>(NAME_SLOTS).fill(undefined);
   private nameCount = 0;
+  private readonly intKeys = new Float64Array(INT_SLOTS).fill(-1);
+  private readonly intValues = new Array<bigint | undefined>(INT_SLOTS).fill(undefined);
   /** Errors reported before the place `seek` moved to: they count towards MAX_LEX_ERRORS. */
   private errorsBefore = 0;
 
@@ -332,7 +341,7 @@ export class Lexer {
         }
         return s;
       }
-      if (known.length === length && sameChars(known, t, begin)) return known;
+      if (known.length === length && t.startsWith(known, begin)) return known;
     }
   }
 
@@ -366,11 +375,11 @@ export class Lexer {
     const shift = suffixShift(t.charCodeAt(this.pos));
     if (shift !== 0 && !isNameChar(this.pos + 1 < t.length ? t.charCodeAt(this.pos + 1) : CH_SPACE)) {
       // `4K` and the like: still exact in a double when small enough.
-      large ||= small >= 2 ** (53 - shift);
-      value = large ? (big ?? BigInt(small)) << BigInt(shift) : BigInt(small * 2 ** shift);
+      large ||= small >= EXACT_BELOW[shift]!;
+      value = large ? (big ?? BigInt(small)) << BigInt(shift) : this.bigint(small * SCALE[shift]!);
       this.pos++;
     } else {
-      value = big ?? BigInt(small);
+      value = big ?? this.bigint(small);
     }
     // A literal glued to letters (`12abc`, `0x`, `4KB`) is one malformed token, not two.
     let malformed = digits === 0;
@@ -387,6 +396,21 @@ export class Lexer {
     }
     this.emit(tok, 'int', '', begin, this.pos);
     tok.int = value;
+  }
+
+  /**
+   * `BigInt(n)` for an exact `n`, through a small direct-mapped cache: making
+   * a bigint costs ~40 ns, several times the rest of a literal, and a trace
+   * repeats its values close together (an IOVA mapped, used, then unmapped;
+   * `4K`). A miss just replaces the slot.
+   */
+  private bigint(n: number): bigint {
+    const slot = (n ^ (n / 4096)) & (INT_SLOTS - 1);
+    if (this.intKeys[slot] === n) return this.intValues[slot]!;
+    const v = BigInt(n);
+    this.intKeys[slot] = n;
+    this.intValues[slot] = v;
+    return v;
   }
 
   private string(tok: Tok): void {
@@ -541,12 +565,6 @@ function operatorAt(c: number, next: number): string | undefined {
 /** Operators of one character that never start a longer one, by character code. */
 const SINGLE_OPERATORS = new Array<string | undefined>(128).fill(undefined);
 for (const op of ['+', '-', '*', '/', '%', '^', '~', '(', ')', '[', ']', '{', '}', ',']) SINGLE_OPERATORS[op.charCodeAt(0)] = op;
-
-/** Whether `s` occurs in `text` at `at` (the caller has checked there is room). */
-function sameChars(s: string, text: string, at: number): boolean {
-  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) !== text.charCodeAt(at + i)) return false;
-  return true;
-}
 
 /** A literal as messages quote it: long ones are cut. */
 function excerpt(source: string): string {

@@ -281,10 +281,11 @@ class Parser {
     }
     // Collected in a scratch array and copied once: an array grown by push keeps room for 16 elements, and a
     // loaded trace keeps millions of these.
+    // Filled by index: emptying it with `length = 0` is a call into the runtime, for every statement.
     const scratch = this.args;
-    scratch.length = 0;
-    while (!ts.atStatementEnd() && !ts.isOp('=>')) scratch.push(this.argument(command));
-    const args = scratch.slice();
+    let n = 0;
+    while (!ts.atStatementEnd() && !ts.isOp('=>')) scratch[n++] = this.argument(command);
+    const args = scratch.slice(0, n);
     const expect = ts.isOp('=>') ? this.outcome() : undefined;
     return {
       kind: 'command', file: this.file, range: ts.rangeFrom(firstRange.start),

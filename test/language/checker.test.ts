@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { CommandStmt, Diagnostic } from '../../emulator/language/ast.js';
 import { checkText } from '../../emulator/language/index.js';
+import { ResolvedArgs } from '../../emulator/language/resolved-args.js';
 
 const ROOT = '/ws';
 const FILES: Record<string, string> = {
@@ -210,7 +211,7 @@ test('resolved: positional arguments under their keys, switch words under theirs
   assert.deepEqual(keys(4), ['ioas_id=ioas', 'user_va=buf', 'length=4096', 'iova=16777216']);
   assert.deepEqual(keys(5), ['device=m0', 'dir=write', 'iova=4096', 'width=u32', 'value=7', 'pasid=1']);
   assert.deepEqual(keys(6), ['name=m1', 'pri=pri', 'no_dirty=0']);
-  for (const s of r.program.statements) assert.ok(s.kind !== 'command' || s.resolved instanceof Map);
+  for (const s of r.program.statements) assert.ok(s.kind !== 'command' || s.resolved instanceof ResolvedArgs);
 });
 
 test('a malformed file yields all of its errors: five independent ones give five diagnostics, sorted', () => {

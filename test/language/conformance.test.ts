@@ -6,13 +6,14 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Stmt } from '../../emulator/language/ast.js';
 import { checkFile } from '../../emulator/language/index.js';
+import { ResolvedArgs } from '../../emulator/language/resolved-args.js';
 
 const DIR = resolve('../shared/conformance');
 const files = existsSync(DIR) ? readdirSync(DIR).filter((f) => f.endsWith('.iotrace')).sort() : [];
 
 function allResolved(statements: Stmt[]): boolean {
   return statements.every((s) => {
-    if (s.kind === 'command') return s.resolved instanceof Map;
+    if (s.kind === 'command') return s.resolved instanceof ResolvedArgs;
     if (s.kind === 'repeat' || s.kind === 'proc') return allResolved(s.body);
     return true;
   });
