@@ -207,7 +207,7 @@ export class Lexer {
     this.spaced = offset > lineStart && (before === CH_SPACE || before === CH_TAB);
     this.stopped = false;
     this.errorsBefore = errorsBefore;
-    this.diagnostics.length = 0;
+    if (this.diagnostics.length > 0) this.diagnostics.length = 0;
   }
 
   /** Errors reported so far, those before a `seek` included. */

@@ -77,7 +77,7 @@ export class StatementReader {
   at(offset: number, line: number): Stmt | undefined {
     this.lexer.seek(offset, line);
     this.ts.restart();
-    this.parser.diagnostics.length = 0;
+    if (this.parser.diagnostics.length > 0) this.parser.diagnostics.length = 0;
     return this.parser.nextStatement(undefined);
   }
 }

@@ -17,6 +17,8 @@ export class ProgramText implements Program {
   private readonly includes = new Map<number, Program | undefined>();
   private all: Stmt[] | undefined;
   private reader: StatementReader | undefined;
+  /** The statement the reader read last. */
+  private readerAt = -2;
   /** The statement parsed last: a run asks for the same one twice (what runs next, then running it). */
   private lastIndex = -1;
   private last: Stmt | undefined;
@@ -82,8 +84,11 @@ export class ProgramText implements Program {
 
   private parseAt(i: number): Stmt {
     if (i < 0 || i >= this.count) throw new RangeError(`${this.file} has ${this.count} statements, not ${i + 1}`);
-    this.reader ??= new StatementReader(this.file, this.text);
-    const s = this.reader.at(this.starts[i]!, this.lines[i]!);
+    const reader = (this.reader ??= new StatementReader(this.file, this.text));
+    // A run asks for statements in order: the reader then goes on from the last one rather than seeking.
+    let s = i === this.readerAt + 1 ? reader.next() : undefined;
+    if (!s || reader.offset !== this.starts[i]) s = reader.at(this.starts[i]!, this.lines[i]!);
+    this.readerAt = i;
     if (!s) throw new Error(`statement ${i + 1} of ${this.file} no longer parses`);
     annotate(s);
     // The checker loads a top-level include (and records `undefined` when it cannot); a nested one is an error it leaves alone.
