@@ -7,6 +7,7 @@
 //  - the checkpoints' memory against the engine's own memory at the end.
 import { createMachine } from '../../emulator/engine/machine.js';
 import type { Program, Stmt } from '../../emulator/language/ast.js';
+import { runnable } from '../../emulator/language/index.js';
 import { DebugRuntime } from '../../emulator/runtime/debug-runtime.js';
 import { Run } from '../../emulator/runtime/interpreter.js';
 import { parseExpression } from '../../emulator/runtime/parse-expression.js';
@@ -39,8 +40,9 @@ function continueToEnd(rt: DebugRuntime): Promise<void> {
  * collections (it went negative between two measurements), so they are
  * counted by walking the graph instead.
  */
-function bufferBytes(root: object): number {
-  const seen = new Set<object>();
+function bufferBytes(root: object, program: object): number {
+  // The program (its text and statement tables) is loaded once and shared by every run: it is not a run's memory.
+  const seen = new Set<object>([program]);
   const buffers = new Set<ArrayBufferLike>();
   const stack: object[] = [root];
   const visit = (v: unknown): void => {
@@ -81,7 +83,7 @@ export async function debuggerBench(s: BenchSettings): Promise<BenchResult[]> {
   if (HEADER_LINES < 10) throw new Error('the workload header must have room for 10 breakpoints');
   const program = checkWorkload(workloadText({ statements: s.debugStatements }));
   const conditionLine = HEADER_LINES + Math.floor(s.debugStatements / 2);
-  const last = program.statements[program.statements.length - 1]!;
+  const last = program.statementAt(program.statementCount - 1);
   // Memory first, on a heap the timed runs have not churned. The engine's
   // own state is what a finished plain run holds; the checkpoints are what a
   // finished debug run holds (the spare run prepared for going back
@@ -103,10 +105,10 @@ export async function debuggerBench(s: BenchSettings): Promise<BenchResult[]> {
     // Reading `keep` after the second measurement keeps it reachable through it.
     // Without --expose-gc (the smoke test) nothing is collected first and the
     // heap's delta can come out negative: then the buffers alone count.
-    return (Math.max(0, after - before) + bufferBytes(keep)) / keep.length;
+    return (Math.max(0, after - before) + bufferBytes(keep, program)) / keep.length;
   };
   const plainRun = async (): Promise<Run> => {
-    const run = new Run(program, { machine: createMachine() });
+    const run = new Run(runnable(program), { machine: createMachine() });
     run.runToEnd();
     return run;
   };
@@ -131,7 +133,8 @@ export async function debuggerBench(s: BenchSettings): Promise<BenchResult[]> {
   const debug: number[] = [];
   const back: number[] = [];
   for (let i = 0; i < s.runs; i++) {
-    plain.push(time(() => void new Run(program, { machine: createMachine() }).runToEnd()));
+    // The plain CLI run: `iotrace run` steps through the program's text (runnable), as runFile does.
+    plain.push(time(() => void new Run(runnable(program), { machine: createMachine() }).runToEnd()));
     const rt = debugRuntime(program, conditionLine);
     debug.push(await timeAsync(() => continueToEnd(rt)));
     await toLastStatement(rt, last);

@@ -7,7 +7,7 @@
 //   'progress' (statements run so far) every PROGRESS_SLICES slices of a long run.
 import { EventEmitter } from 'node:events';
 import type { MachineApi, WalkStep } from '../engine/machine-api.js';
-import type { Program, Stmt } from '../language/ast.js';
+import type { Position, Program, Stmt } from '../language/ast.js';
 import { Breakpoints, type Hit, type LogLine } from './breakpoints.js';
 import { dmaTarget, type DmaTarget } from './dma-target.js';
 import type { Run, StepEvent } from './interpreter.js';
@@ -112,20 +112,27 @@ export class DebugRuntime extends EventEmitter {
     });
   }
 
-  /** To the last time `stmt` was about to run (now and the start included), or else the next time it will. */
-  goto(stmt: Stmt): void {
+  /**
+   * To the last time the statement at `place` was about to run (now and the
+   * start included), or else the next time it will. A statement is known by
+   * where it starts: a run parses a large file's statements as it reaches
+   * them (language/program-text.ts), so the same statement may be another
+   * object each time.
+   */
+  goto(place: StatementPlace): void {
     this.token++;
     const here = this.timeline.position;
+    const at = (run: Run): boolean => isAt(run.nextStatement(), place);
     // scanBack leaves the run anywhere, and never looks at position 0 (no step reaches it): both are checked here.
-    const found = this.timeline.scanBack(here + 1, { after: (run) => (run.nextStatement() === stmt ? true : undefined) });
-    if (found || this.atStart(stmt)) {
+    const found = this.timeline.scanBack(here + 1, { after: (run) => (at(run) ? true : undefined) });
+    if (found || this.atStart(at)) {
       this.timeline.seek(found?.position ?? 0);
       this.breakpoints.begin(this.run);
       this.stop({ reason: 'goto' });
       return;
     }
     this.timeline.seek(here);
-    this.forward((run) => run.nextStatement() === stmt, 'goto', false);
+    this.forward(at, 'goto', false);
   }
 
   /** Found by replaying up to here, so it is right after going back too. */
@@ -151,9 +158,9 @@ export class DebugRuntime extends EventEmitter {
     while (this.timeline.position < here && this.timeline.step()) this.breakpoints.count(this.run);
   }
 
-  private atStart(stmt: Stmt): boolean {
+  private atStart(at: (run: Run) => boolean): boolean {
     this.timeline.seek(0);
-    return this.run.nextStatement() === stmt;
+    return at(this.run);
   }
 
   private back(visitor: Parameters<Timeline['scanBack']>[1] & { after: (run: Run, ev: StepEvent) => Stop | undefined }): void {
@@ -242,4 +249,14 @@ function dmaOf(run: Run, ev: StepEvent): LastDma | undefined {
     walk = e instanceof Error ? e.message : String(e);
   }
   return { stmt: ev.stmt, ...t, outcome: ev.actual, walk };
+}
+
+/** Where a statement starts: enough to know it again (a Stmt is one). */
+export interface StatementPlace {
+  file: string;
+  range: { start: Position };
+}
+
+function isAt(stmt: Stmt | undefined, place: StatementPlace): boolean {
+  return stmt !== undefined && stmt.file === place.file && stmt.range.start.line === place.range.start.line && stmt.range.start.character === place.range.start.character;
 }

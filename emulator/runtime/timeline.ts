@@ -37,6 +37,7 @@
 // memory the trace touched.
 import type { MachineApi } from '../engine/machine-api.js';
 import type { Program, Stmt } from '../language/ast.js';
+import { ProgramText, runnable } from '../language/program-text.js';
 import { CloneError, deepClone } from './deep-clone.js';
 import { Run, type StepEvent } from './interpreter.js';
 
@@ -277,7 +278,7 @@ export class Timeline {
   }
 
   private fresh(): Run {
-    return new Run(this.program, { machine: this.createMachine() });
+    return new Run(runnable(this.program), { machine: this.createMachine() });
   }
 
   private takeCheckpoint(): void {
@@ -323,14 +324,20 @@ export class Timeline {
 
 /**
  * What checkpoints share with the run instead of copying: the program's
- * statements and statement lists. They never change, and their identity is
- * how the run and breakpoints recognise a statement; the rest of the AST
+ * statements and statement lists. They never change; the rest of the AST
  * (expressions, ranges) is reached only through them. Collecting these
  * rather than every AST node keeps starting a session on a large trace
  * cheap (a walk of the whole AST took seconds at 20k statements).
  */
 function statementNodes(program: Program, into = new Set<object>()): Set<object> {
   into.add(program);
+  if (program instanceof ProgramText) {
+    // A run parses its statements as it reaches them (they are fresh objects, and few are alive at once):
+    // shared are the list it reads them from, the program behind it, and the included programs' trees.
+    into.add(program.onDemand);
+    for (const p of program.includedPrograms()) if (!into.has(p)) statementNodes(p, into);
+    return into;
+  }
   const visit = (stmts: Stmt[]): void => {
     into.add(stmts);
     for (const s of stmts) {
