@@ -9,7 +9,7 @@ import type { CheckContext } from './check-context.js';
 import { checkCommandArgs } from './check-command.js';
 import { checkExpr } from './check-expr.js';
 import type { CommandSpec } from './command-spec.js';
-import { collectDeclarations, DeclarationsAhead, type Declarations } from './declarations.js';
+import { collectDeclarations, DeclarationsOnDemand, type Declarations } from './declarations.js';
 import { KEYWORDS, type StatementReader } from './parser.js';
 import { CONSTANTS, QUERIES } from './queries.js';
 import { Scope, type Binding } from './scope.js';
@@ -83,10 +83,8 @@ export class Checker implements CheckContext {
    */
   checkStatements(reader: StatementReader, checked: (s: Stmt) => void): void {
     const saved = this.ahead;
-    const ahead = new DeclarationsAhead(reader);
-    this.ahead = ahead;
+    this.ahead = new DeclarationsOnDemand(reader.file, reader.text);
     for (let s = reader.next(); s; s = reader.next()) {
-      ahead.add(s);
       this.visit(s);
       checked(s);
     }

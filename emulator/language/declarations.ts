@@ -1,11 +1,11 @@
 // The names a file declares at its top level (procs and topology lines),
 // each with the line of its first declaration: a use above that line is
 // reported as "used before its declaration on line N" rather than as an
-// undefined name. The checker reads a large file one statement at a time,
-// so it learns them as it goes and reads ahead only when a name is missing.
+// undefined name. The checker reads a large file one statement at a time
+// and keeps none, so it collects them only when a name is missing.
 import type { Stmt } from './ast.js';
 import { COMMANDS } from './commands.js';
-import type { StatementReader } from './parser.js';
+import { StatementReader } from './parser.js';
 
 export interface Declaration {
   /** 1-based. */
@@ -40,24 +40,20 @@ export function collectDeclarations(statements: Iterable<Stmt>): Map<string, Dec
 }
 
 /**
- * The declarations of a file being read statement by statement: those read
- * so far, and, once a name is not among them, those of the rest of the file
- * (read once, by a second reader that starts where the first one is).
+ * The declarations of a file the checker reads statement by statement,
+ * keeping none: they are needed only to word an error about a missing name,
+ * so the first such error reads the whole file once more to collect them.
  */
-export class DeclarationsAhead implements Declarations {
-  private readonly seen = new Map<string, Declaration>();
-  private rest: Map<string, Declaration> | undefined;
+export class DeclarationsOnDemand implements Declarations {
+  private all: Map<string, Declaration> | undefined;
 
-  constructor(private readonly reader: StatementReader) {}
-
-  /** Notes the statement the reader has just read. */
-  add(s: Stmt): void {
-    const d = declarationOf(s);
-    if (d && !this.seen.has(d.name)) this.seen.set(d.name, { line: d.line, what: d.what });
-  }
+  constructor(
+    private readonly file: string,
+    private readonly text: string,
+  ) {}
 
   get(name: string): Declaration | undefined {
-    return this.seen.get(name) ?? (this.rest ??= collectDeclarations(readAll(this.reader.rest()))).get(name);
+    return (this.all ??= collectDeclarations(readAll(new StatementReader(this.file, this.text)))).get(name);
   }
 }
 

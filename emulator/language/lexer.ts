@@ -178,8 +178,6 @@ export class Lexer {
   private nameCount = 0;
   private readonly intKeys = new Float64Array(INT_SLOTS).fill(-1);
   private readonly intValues = new Array<bigint | undefined>(INT_SLOTS).fill(undefined);
-  /** Errors reported before the place `seek` moved to: they count towards MAX_LEX_ERRORS. */
-  private errorsBefore = 0;
 
   constructor(
     private readonly file: string,
@@ -190,13 +188,12 @@ export class Lexer {
   }
 
   /**
-   * Goes on reading from `offset`, the start of a token on 0-based `line`, as
-   * if the text before it had just been read with `errorsBefore` errors; this
-   * lexer's own diagnostics start again. Used to parse one statement of a
-   * loaded file again (program-text.ts) and to read ahead of a parse in
-   * progress (declarations-ahead.ts).
+   * Goes on reading from `offset`, the start of a token on 0-based `line`,
+   * as if the text before it had just been read; this lexer's own
+   * diagnostics start again. Used to parse one statement of a checked file
+   * again (program-text.ts).
    */
-  seek(offset: number, line: number, errorsBefore = 0): void {
+  seek(offset: number, line: number): void {
     const t = this.text;
     let lineStart = offset;
     while (lineStart > 0 && !isLineBreak(t.charCodeAt(lineStart - 1))) lineStart--;
@@ -206,13 +203,7 @@ export class Lexer {
     this.lineStart = lineStart;
     this.spaced = offset > lineStart && (before === CH_SPACE || before === CH_TAB);
     this.stopped = false;
-    this.errorsBefore = errorsBefore;
     if (this.diagnostics.length > 0) this.diagnostics.length = 0;
-  }
-
-  /** Errors reported so far, those before a `seek` included. */
-  get errorCount(): number {
-    return this.errorsBefore + this.diagnostics.length;
   }
 
   /** Reads the next token into `tok`; at the end of the input (or once stopped) that is 'eof', every time. */
@@ -534,7 +525,7 @@ export class Lexer {
   private error(range: Range, message: string): void {
     if (this.stopped) return;
     this.diagnostics.push({ file: this.file, range, severity: 'error', message });
-    if (this.errorCount < MAX_LEX_ERRORS) return;
+    if (this.diagnostics.length < MAX_LEX_ERRORS) return;
     this.diagnostics.push({ file: this.file, range, severity: 'error', message: `more than ${MAX_LEX_ERRORS} errors: the rest of the file is not read` });
     this.stopped = true;
   }

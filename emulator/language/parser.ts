@@ -64,15 +64,6 @@ export class StatementReader {
     return [...this.lexer.diagnostics, ...this.parser.diagnostics];
   }
 
-  /** A reader of the statements after the last one read, reading them as this one will (look-ahead for the checker). */
-  rest(): StatementReader {
-    const r = new StatementReader(this.file, this.text);
-    const cur = this.ts.cur;
-    r.lexer.seek(cur.start, cur.line, this.lexer.errorCount);
-    r.ts.restart();
-    return r;
-  }
-
   /** Parses again the statement that starts at `offset` on `line` (where `next` found it); its diagnostics are dropped. */
   at(offset: number, line: number): Stmt | undefined {
     this.lexer.seek(offset, line);
