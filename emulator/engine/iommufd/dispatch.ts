@@ -4,7 +4,7 @@ import { KernelError, fail } from '../errno.js';
 import type { IoctlResult } from '../machine-api.js';
 import { IOCTLS_BY_NR, IOMMUFD_CMD_BASE, IOMMUFD_CMD_END, iommufdCmd, type IoctlDef } from '../uapi/iommufd.js';
 import { copyBytes } from '../memory/copy-bytes.js';
-import { StructView, readLE } from '../uapi/layout.js';
+import { StructView } from '../uapi/layout.js';
 import { Ucmd } from './ucmd.js';
 
 export type IoctlHandler = (ucmd: Ucmd) => void;
@@ -27,7 +27,8 @@ export function dispatchIoctl(
     // The size is read before the command number is checked, so a NULL
     // argument to a valid-range nr is EFAULT, not ENOTTY.
     if (arg === null || arg.length < 4) fail('EFAULT', 'the argument pointer is not readable');
-    const userSize = Number(readLE(arg, 0, 4));
+    // A u32 read as a number: every ioctl passes here, and a BigInt would be thrown away at once.
+    const userSize = (arg[0]! | (arg[1]! << 8) | (arg[2]! << 16) | (arg[3]! << 24)) >>> 0;
     const def = IOCTLS_BY_NR.get(nr);
     const handler = def && lookup(def);
     if (!def || !handler || iommufdCmd(def.nr) !== cmd) {
@@ -39,8 +40,15 @@ export function dispatchIoctl(
     for (let i = s.size; i < userSize; i++) {
       if (arg[i] !== 0) fail('E2BIG', `byte ${i} past the ${s.size}-byte ${s.name} is not zero`);
     }
-    const kernel = new Uint8Array(s.size);
-    copyBytes(kernel, 0, arg, 0, Math.min(userSize, s.size));
+    // The usual call passes exactly the kernel's struct: then the kernel's
+    // copy is one native copy, and the copy back is that same array.
+    const exact = userSize === s.size && arg.length === s.size;
+    let kernel: Uint8Array;
+    if (exact) kernel = new Uint8Array(arg);
+    else {
+      kernel = new Uint8Array(s.size);
+      copyBytes(kernel, 0, arg, 0, Math.min(userSize, s.size));
+    }
     const ucmd = new Ucmd(new StructView(s, kernel), userSize);
     try {
       handler(ucmd);
@@ -48,8 +56,11 @@ export function dispatchIoctl(
       // Outputs reach the caller only where the handler responded, which
       // some handlers do before failing (IOVA_RANGES' EMSGSIZE).
       if (ucmd.responded) {
-        out = arg.slice();
-        copyBytes(out, 0, kernel, 0, Math.min(userSize, s.size));
+        if (exact) out = kernel;
+        else {
+          out = arg.slice();
+          copyBytes(out, 0, kernel, 0, Math.min(userSize, s.size));
+        }
       }
     }
     return { arg: out };

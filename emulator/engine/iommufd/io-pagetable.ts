@@ -18,6 +18,9 @@ import { holes, type Interval, IntervalList } from './interval-list.js';
 import { checkAreasAligned, requiredAlignment } from './iova-alignment.js';
 import { allocIova } from './iova-alloc.js';
 import { PAGE, type IoPages } from './pages.js';
+
+/** Bytes to page indexes of a page set (PAGE_SHIFT). */
+const PAGE_SHIFT_N = 12n;
 import { hex, isAligned, lastOf, U64_MAX } from './u64.js';
 
 /** A range that may not be mapped; `owner` is a domain's HWPT, a device, or null (ADD_RESERVED). */
@@ -160,6 +163,9 @@ export class IoPagetable {
       this.unfillDomains(area);
       this.areas.remove(area);
       unmapped += area.length;
+      // It was the lowest area in the range and reaches its end: nothing is
+      // left to find (the usual UNMAP of one buffer skips a lookup).
+      if (area.last >= last) break;
     }
     return unmapped;
   }
@@ -339,23 +345,23 @@ export class IoPagetable {
 
   /** iopt_area_fill_domains: pins the area's pages and maps them into every domain. */
   private fillDomains(area: Area): void {
-    if (this.domains.length === 0) return;
-    area.domainPin = area.pages.pin(area.indexOf(area.start), area.indexOf(area.last));
-    const mapped: PagingDomain[] = [];
+    const domains = this.domains;
+    if (domains.length === 0) return;
+    area.domainPin = area.pages.pin(area.startByte >> PAGE_SHIFT_N, (area.startByte + area.length - 1n) >> PAGE_SHIFT_N);
+    // Indexes rather than a list of the domains filled: this runs on every MAP.
+    let mapped = 0;
     try {
-      for (const { domain } of this.domains) {
-        mapArea(area, domain);
-        mapped.push(domain);
-      }
+      for (; mapped < domains.length; mapped++) mapArea(area, domains[mapped]!.domain);
     } catch (e) {
-      for (const d of mapped) d.unmap(area.start, area.length);
+      for (let i = 0; i < mapped; i++) domains[i]!.domain.unmap(area.start, area.length);
       this.dropDomainPin(area);
       throw e;
     }
   }
 
   private unfillDomains(area: Area): void {
-    for (const { domain } of this.domains) domain.unmap(area.start, area.length);
+    const domains = this.domains;
+    for (let i = 0; i < domains.length; i++) domains[i]!.domain.unmap(area.start, area.length);
     this.dropDomainPin(area);
   }
 
@@ -385,11 +391,14 @@ function mapArea(area: Area, domain: PagingDomain): void {
   const b1 = area.startByte + area.length - 1n;
   let mapped = 0n;
   try {
-    for (const run of area.pages.pinnedRuns(b0 / PAGE, b1 / PAGE)) {
-      const from = run.start * PAGE > b0 ? run.start * PAGE : b0;
-      const to = (run.last + 1n) * PAGE - 1n < b1 ? (run.last + 1n) * PAGE - 1n : b1;
-      domain.map(area.start + (from - b0), run.pa + (from - run.start * PAGE), to - from + 1n, area.prot);
-      mapped += to - from + 1n;
+    for (const run of area.pages.runsMeeting(b0 >> PAGE_SHIFT_N, b1 >> PAGE_SHIFT_N)) {
+      // The run's bytes, clipped to the area's: [from, from + bytes).
+      const runFirst = run.start << PAGE_SHIFT_N;
+      const runLast = ((run.last + 1n) << PAGE_SHIFT_N) - 1n;
+      const from = runFirst > b0 ? runFirst : b0;
+      const bytes = (runLast < b1 ? runLast : b1) - from + 1n;
+      domain.map(area.start + (from - b0), run.pa + (from - runFirst), bytes, area.prot);
+      mapped += bytes;
     }
   } catch (e) {
     if (mapped > 0n) domain.unmap(area.start, mapped);

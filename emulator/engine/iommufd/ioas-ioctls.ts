@@ -67,9 +67,13 @@ function ioasAllowIovas(ctx: IommufdCtx, ucmd: Ucmd): void {
   ioas.iopt.setAllowed(list);
 }
 
-/** The checks MAP, MAP_FILE and COPY share before looking anything up. */
-function checkMapArgs(flags: bigint, values: [string, bigint][]): number {
-  for (const [name, v] of values) if (v >= U64_MAX) fail('EOVERFLOW', `${name} ${hex(v)} is not below ULONG_MAX`);
+/** The first check MAP, MAP_FILE and COPY make of each of their addresses and lengths. */
+function checkBelowUlongMax(name: string, v: bigint): void {
+  if (v >= U64_MAX) fail('EOVERFLOW', `${name} ${hex(v)} is not below ULONG_MAX`);
+}
+
+/** The IOMMU_* protection of MAP flags, which must ask for read or write (checked after the values). */
+function mapProt(flags: bigint): number {
   if (!(flags & (IOAS_MAP_FLAGS.writeable | IOAS_MAP_FLAGS.readable))) fail('EINVAL', 'neither readable nor writeable');
   // No cache-maintenance uAPI exists, so every mapping is coherent (IOMMU_CACHE).
   let prot = IOMMU_CACHE;
@@ -87,12 +91,15 @@ function ioasMap(ctx: IommufdCtx, ucmd: Ucmd): void {
   const flags = cmd.get('flags');
   if (flags & ~MAP_FLAGS || cmd.get('__reserved') !== 0n) fail('EOPNOTSUPP', `unknown flags ${hex(flags)} or __reserved is not 0`);
   const length = cmd.get('length');
-  const prot = checkMapArgs(flags, [['iova', cmd.get('iova')], ['length', length]]);
-  const ioas = getIoas(ctx, cmd.get('ioas_id'));
+  const iova = cmd.get('iova');
+  checkBelowUlongMax('iova', iova);
+  checkBelowUlongMax('length', length);
+  const prot = mapProt(flags);
+  const ioas = getIoas(ctx, cmd.num('ioas_id'));
   const uptr = cmd.get('user_va');
   const pages = IoPages.user(ctx.phys, ctx.process, uptr, length, (prot & IOMMU_WRITE) !== 0);
-  const slice = { pages, startByte: uptr - pages.addressOf(0n), length };
-  cmd.set('iova', ioas.iopt.mapPages([slice], length, fixedIova(flags, cmd.get('iova')), prot));
+  const slice = { pages, startByte: pages.firstByte, length };
+  cmd.set('iova', ioas.iopt.mapPages([slice], length, fixedIova(flags, iova), prot));
   ucmd.respond();
 }
 
@@ -101,7 +108,9 @@ function ioasMapFile(ctx: IommufdCtx, ucmd: Ucmd): void {
   const flags = cmd.get('flags');
   if (flags & ~MAP_FLAGS) fail('EOPNOTSUPP', `unknown flags ${hex(flags)}`);
   const length = cmd.get('length');
-  const prot = checkMapArgs(flags, [['iova', cmd.get('iova')], ['length', length]]);
+  checkBelowUlongMax('iova', cmd.get('iova'));
+  checkBelowUlongMax('length', length);
+  const prot = mapProt(flags);
   const ioas = getIoas(ctx, cmd.get('ioas_id'));
   const start = cmd.get('start');
   if (length === 0n) fail('EINVAL', 'length is 0');
@@ -110,7 +119,7 @@ function ioasMapFile(ctx: IommufdCtx, ucmd: Ucmd): void {
   const file = ctx.process.files.get(fd);
   if (!file) fail('EBADF', `fd ${fd} is not an open memfd of process ${ctx.process.name}`);
   const pages = IoPages.file(ctx.phys, ctx.process, file, start, length, (prot & IOMMU_WRITE) !== 0);
-  const slice = { pages, startByte: start - pages.addressOf(0n), length };
+  const slice = { pages, startByte: pages.firstByte, length };
   cmd.set('iova', ioas.iopt.mapPages([slice], length, fixedIova(flags, cmd.get('iova')), prot));
   ucmd.respond();
 }
@@ -120,7 +129,10 @@ function ioasCopy(ctx: IommufdCtx, ucmd: Ucmd): void {
   const flags = cmd.get('flags');
   if (flags & ~MAP_FLAGS) fail('EOPNOTSUPP', `unknown flags ${hex(flags)}`);
   const length = cmd.get('length');
-  const prot = checkMapArgs(flags, [['length', length], ['src_iova', cmd.get('src_iova')], ['dst_iova', cmd.get('dst_iova')]]);
+  checkBelowUlongMax('length', length);
+  checkBelowUlongMax('src_iova', cmd.get('src_iova'));
+  checkBelowUlongMax('dst_iova', cmd.get('dst_iova'));
+  const prot = mapProt(flags);
   const src = getIoas(ctx, cmd.get('src_ioas_id'));
   // The destination shares the source's page sets: nothing is pinned twice.
   const slices = src.iopt.getPages(cmd.get('src_iova'), length);
@@ -131,7 +143,7 @@ function ioasCopy(ctx: IommufdCtx, ucmd: Ucmd): void {
 
 function ioasUnmap(ctx: IommufdCtx, ucmd: Ucmd): void {
   const cmd = ucmd.cmd;
-  const ioas = getIoas(ctx, cmd.get('ioas_id'));
+  const ioas = getIoas(ctx, cmd.num('ioas_id'));
   const iova = cmd.get('iova');
   const length = cmd.get('length');
   let unmapped: bigint;

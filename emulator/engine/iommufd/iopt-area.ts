@@ -11,6 +11,8 @@ export class Area implements Interval {
   numLocks = 0;
   /** The pages pinned for the domains, while the IOAS has any. */
   domainPin?: PinDemand;
+  /** Bytes covered: kept rather than recomputed, since UNMAP asks once per domain. */
+  readonly length: bigint;
 
   constructor(
     /** First IOVA. */
@@ -22,10 +24,8 @@ export class Area implements Interval {
     readonly startByte: bigint,
     /** IOMMU_READ | IOMMU_WRITE | IOMMU_CACHE bits. */
     readonly prot: number,
-  ) {}
-
-  get length(): bigint {
-    return this.last - this.start + 1n;
+  ) {
+    this.length = last - start + 1n;
   }
 
   /** The sub-page offset of the area's first byte (area->page_offset). */

@@ -11,6 +11,8 @@ import { gaps, type Interval } from './interval-list.js';
 import { hex, U64_MAX } from './u64.js';
 
 export const PAGE = BigInt(PAGE_SIZE);
+/** The offset inside a page. */
+const PAGE_MASK = PAGE - 1n;
 
 /** Where the pages come from: a process's VA range or a memfd's file range. */
 export type PagesSource =
@@ -31,11 +33,16 @@ export interface PinnedRun extends Interval {
 }
 
 export class IoPages implements PinHolder {
-  /** Pages in the set (kernel npages). */
-  readonly npages: bigint;
-  private readonly runs: PinnedRun[] = [];
-  private readonly demands: PinDemand[] = [];
-  readonly accessRecords: AccessRecord[] = [];
+  /**
+   * Ascending and disjoint; replaced whole when a pin finds none (see
+   * `pin`). This list and `demands` get their first element as a literal of
+   * one: a push onto an empty array reserves room for 17, and every live
+   * area's page set keeps both.
+   */
+  private runs: PinnedRun[] = [];
+  private demands: PinDemand[] = [];
+  /** Made on the first access pin: most sets (every MAP makes one) never have any. */
+  private records: AccessRecord[] | undefined;
   /** Where the host memory's pin ledger keeps this set (PinHolder). */
   ledgerSlot = -1;
 
@@ -45,28 +52,26 @@ export class IoPages implements PinHolder {
     readonly source: PagesSource,
     /** The process charged for the pins (source_mm). */
     public owner: Process,
-    startByte: bigint,
-    length: bigint,
+    /** Offset of the mapped range's first byte inside the set's first page. */
+    readonly firstByte: bigint,
     readonly writable: boolean,
-  ) {
-    this.npages = (startByte + length + PAGE - 1n) / PAGE;
-  }
+  ) {}
 
   /** iopt_alloc_user_pages: the set behind [uptr, uptr + length). */
   static user(phys: PhysMem, process: Process, uptr: bigint, length: bigint, writable: boolean): IoPages {
     if (uptr + length > U64_MAX) fail('EOVERFLOW', `user_va ${hex(uptr)} + length ${hex(length)} overflows`);
     checkLength(length);
     phys.faults.check('iopt pages allocation');
-    const base = uptr - (uptr % PAGE);
-    return new IoPages(phys, { kind: 'user', process, base }, process, uptr - base, length, writable);
+    const firstByte = uptr & PAGE_MASK;
+    return new IoPages(phys, { kind: 'user', process, base: uptr - firstByte }, process, firstByte, writable);
   }
 
   /** iopt_alloc_file_pages: the set behind file bytes [start, start + length). */
   static file(phys: PhysMem, process: Process, file: MemFile, start: bigint, length: bigint, writable: boolean): IoPages {
     checkLength(length);
     phys.faults.check('iopt pages allocation');
-    const base = start - (start % PAGE);
-    return new IoPages(phys, { kind: 'file', file, base }, process, start - base, length, writable);
+    const firstByte = start & PAGE_MASK;
+    return new IoPages(phys, { kind: 'file', file, base: start - firstByte }, process, firstByte, writable);
   }
 
   /** The source address of byte `startByte` (the user VA or the file offset). */
@@ -88,38 +93,65 @@ export class IoPages implements PinHolder {
   pin(start: bigint, last: bigint): PinDemand {
     this.phys.faults.check('pin user pages');
     // Runs are committed only once every page was found, so a fault pins nothing.
-    const added: PinnedRun[] = [];
-    // A new set (every MAP makes one) has nothing pinned: the whole range is the one gap.
-    const todo = this.runs.length === 0 ? [{ start, last }] : gaps(start, last, this.runs);
-    for (const gap of todo) {
-      for (let i = gap.start; i <= gap.last; ) {
-        const pa = this.sourceFrame(i);
-        // The pages after it that are contiguous for certain (the rest of a huge page) come in one step.
-        let n = this.contiguousPages(i);
-        if (i + n - 1n > gap.last) n = gap.last - i + 1n;
-        const prev = added[added.length - 1];
-        if (prev && prev.last === i - 1n && prev.pa + (i - prev.start) * PAGE === pa) prev.last = i + n - 1n;
-        else added.push({ start: i, last: i + n - 1n, pa });
-        i += n;
-      }
-    }
-    for (const r of added) this.insertRun(r);
     const demand = { start, last };
-    this.demands.push(demand);
+    if (this.runs.length === 0) {
+      // A new set (every MAP makes one) has nothing pinned: the whole range
+      // is the one gap, and what it finds is the whole list of runs.
+      const found = this.findRuns(demand, undefined);
+      if (found) {
+        this.runs = found;
+        this.phys.pins.add(this);
+      }
+    } else {
+      let added: PinnedRun[] | undefined;
+      for (const gap of gaps(start, last, this.runs)) added = this.findRuns(gap, added);
+      for (const r of added ?? []) this.insertRun(r);
+    }
+    if (this.demands.length === 0) this.demands = [demand];
+    else this.demands.push(demand);
     return demand;
+  }
+
+  /**
+   * Adds to `added` (made here if undefined) the runs of host pages behind
+   * `gap`, merging physically contiguous neighbours; returns the list.
+   */
+  private findRuns(gap: Interval, added: PinnedRun[] | undefined): PinnedRun[] | undefined {
+    for (let i = gap.start; i <= gap.last; ) {
+      const pa = this.sourceFrame(i);
+      // The pages after it that are contiguous for certain (the rest of a huge page) come in one step.
+      let n = this.contiguousPages(i);
+      if (i + n - 1n > gap.last) n = gap.last - i + 1n;
+      const prev = added?.[added.length - 1];
+      if (prev && prev.last === i - 1n && prev.pa + (i - prev.start) * PAGE === pa) prev.last = i + n - 1n;
+      else if (added) added.push({ start: i, last: i + n - 1n, pa });
+      else added = [{ start: i, last: i + n - 1n, pa }];
+      i += n;
+    }
+    return added;
   }
 
   /** Drops a demand; pages no other demand needs are unpinned. */
   unpin(demand: PinDemand): void {
     const i = this.demands.indexOf(demand);
     if (i < 0) return;
-    this.demands.splice(i, 1);
+    // The newest demand (the usual one to go) is popped: splice would allocate the list it removes.
+    if (i === this.demands.length - 1) this.demands.pop();
+    else this.demands.splice(i, 1);
+    // Pins only ever cover demanded pages, so once no demand is left nothing
+    // stays pinned: the common case (an area's only demand is its domain
+    // fill, dropped by UNMAP) needs no gap computation.
+    if (this.demands.length === 0) {
+      this.runs = [];
+      this.phys.pins.remove(this);
+      return;
+    }
     for (const gap of gaps(demand.start, demand.last, this.demands)) this.dropRuns(gap.start, gap.last);
   }
 
   /** iopt_area_add_access: pins [first, last] for an access, sharing an identical record. */
   addAccess(start: bigint, last: bigint): void {
-    const rec = this.accessRecords.find((r) => r.start === start && r.last === last);
+    const rec = this.records?.find((r) => r.start === start && r.last === last);
     if (rec) {
       rec.users++;
       return;
@@ -127,16 +159,19 @@ export class IoPages implements PinHolder {
     this.phys.faults.check('access pin record');
     // The record itself is the demand that keeps its pages pinned.
     const record: AccessRecord = Object.assign(this.pin(start, last), { users: 1 });
-    this.accessRecords.push(record);
+    (this.records ??= []).push(record);
   }
 
   /** iopt_area_remove_access: the reverse of addAccess for the same range. */
   removeAccess(start: bigint, last: bigint): void {
-    const i = this.accessRecords.findIndex((r) => r.start === start && r.last === last);
+    const records = this.records;
+    const i = records ? records.findIndex((r) => r.start === start && r.last === last) : -1;
     if (i < 0) return;
-    const rec = this.accessRecords[i]!;
+    const rec = records![i]!;
     if (--rec.users > 0) return;
-    this.accessRecords.splice(i, 1);
+    records!.splice(i, 1);
+    // Back to none: a set whose access pins are all gone looks as it did before any.
+    if (records!.length === 0) this.records = undefined;
     this.unpin(rec);
   }
 
@@ -146,14 +181,14 @@ export class IoPages implements PinHolder {
     return r && r.pa + (i - r.start) * PAGE;
   }
 
-  /** The pinned runs clipped to [start, last], ascending. */
-  pinnedRuns(start: bigint, last: bigint): PinnedRun[] {
+  /**
+   * The pinned runs that meet [start, last], ascending, as they are (not
+   * clipped: every MAP maps its area's runs, and the caller clips by bytes
+   * anyway). Read-only: they are the set's own records.
+   */
+  runsMeeting(start: bigint, last: bigint): readonly Readonly<PinnedRun>[] {
     const out: PinnedRun[] = [];
-    for (const r of this.runs) {
-      if (r.start > last || r.last < start) continue;
-      const s = r.start > start ? r.start : start;
-      out.push({ start: s, last: r.last < last ? r.last : last, pa: r.pa + (s - r.start) * PAGE });
-    }
+    for (const r of this.runs) if (r.start <= last && r.last >= start) out.push(r);
     return out;
   }
 
@@ -210,8 +245,8 @@ export class IoPages implements PinHolder {
     return src.process.contiguousBytes(src.base + i * PAGE) / PAGE || 1n;
   }
 
+  /** Adds a run to a set that already pins some (a set that pins none takes its first runs whole, in `pin`). */
   private insertRun(r: PinnedRun): void {
-    if (this.runs.length === 0) this.phys.pins.add(this);
     let i = this.runs.length;
     while (i > 0 && this.runs[i - 1]!.start > r.start) i--;
     this.runs.splice(i, 0, r);
@@ -230,7 +265,10 @@ export class IoPages implements PinHolder {
   }
 }
 
+/** The largest length whose page count (DIV_ROUND_UP) cannot overflow. */
+const MAX_LENGTH = U64_MAX - PAGE;
+
 function checkLength(length: bigint): void {
   // The iommu API's size_t lengths, and DIV_ROUND_UP of npages, must not overflow.
-  if (length === 0n || length > U64_MAX - PAGE) fail('EINVAL', `length ${hex(length)} is 0 or too large`);
+  if (length === 0n || length > MAX_LENGTH) fail('EINVAL', `length ${hex(length)} is 0 or too large`);
 }

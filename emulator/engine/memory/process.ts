@@ -8,6 +8,10 @@ import { CpuPageTable, type CpuArch } from './cpu-page-table.js';
 import { PAGE_SIZE, type PhysMem } from './physmem.js';
 
 const PAGE = BigInt(PAGE_SIZE);
+/** The offset inside a 4 KiB page, and what clears it. */
+const PAGE_OFFSET_MASK = PAGE - 1n;
+const PAGE_BASE_MASK = ~PAGE_OFFSET_MASK;
+const PAGE_SHIFT_N = 12n;
 /** Where default placement starts; regions are 2 MiB aligned, as mmap of THP-sized areas is. */
 const PLACEMENT_BASE = 0x7f00_0000_0000n;
 const PLACEMENT_ALIGN = 2n << 20n;
@@ -62,8 +66,12 @@ export class Process {
   capSysResource = true;
   /** Ranges removed by munmap, [start, end). */
   private readonly holes: { start: bigint; end: bigint }[] = [];
-  /** virtual page number -> host physical page (anonymous memory). */
-  private readonly anon = new Map<bigint, bigint>();
+  /**
+   * virtual page number -> host physical page (anonymous memory). The page
+   * number is a JS number (user VAs are below 2^47): every pin and user
+   * copy looks a page up here, and a number hashes far cheaper than a bigint.
+   */
+  private readonly anon = new Map<number, bigint>();
   private nextPlacement = PLACEMENT_BASE;
   /**
    * The CPU page tables built so far, by format: made when an IOMMU first
@@ -114,7 +122,7 @@ export class Process {
     this.holes.push({ start: addr, end });
     const gone = [{ start: addr, size: length }];
     for (let va = addr & ~(PAGE - 1n); va < end; va += PAGE) {
-      if (!this.anon.delete(va / PAGE)) continue;
+      if (!this.anon.delete(vpnOf(va))) continue;
       // Dropping a huge page's frame drops all of it: its 4K pieces mapped outside the range too.
       const r = this.regions.find((x) => va >= x.start && va < x.start + x.size);
       if (r?.hugepage && !r.file) gone.push({ start: va, size: r.hugepage });
@@ -151,7 +159,7 @@ export class Process {
     if (!t) {
       t = new CpuPageTable(arch, this.phys);
       this.tables.set(arch, t);
-      const touched = [...this.anon.keys()].map((vpn) => vpn * PAGE);
+      const touched = [...this.anon.keys()].map((vpn) => BigInt(vpn) * PAGE);
       for (const r of this.regions) if (r.file) for (const idx of r.file.pages.keys()) if (idx * PAGE < r.size) touched.push(r.start + idx * PAGE);
       for (const va of touched) {
         const b = this.backing(va, false);
@@ -163,8 +171,15 @@ export class Process {
 
   regionAt(va: bigint): Region | undefined {
     if (this.exited) return undefined;
-    if (this.holes.some((h) => va >= h.start && va < h.end)) return undefined;
-    return this.regions.find((r) => va >= r.start && va < r.start + r.size);
+    // Plain loops: every pinned page and user copy asks (twice per pinned page), and the lists are short.
+    const holes = this.holes;
+    for (let i = 0; i < holes.length; i++) if (va >= holes[i]!.start && va < holes[i]!.end) return undefined;
+    const regions = this.regions;
+    for (let i = 0; i < regions.length; i++) {
+      const r = regions[i]!;
+      if (va >= r.start && va - r.start < r.size) return r;
+    }
+    return undefined;
   }
 
   /**
@@ -175,8 +190,9 @@ export class Process {
    */
   contiguousBytes(va: bigint): bigint {
     const r = this.regionAt(va);
-    const unit = r?.hugepage && !r.file ? r.hugepage : PAGE;
-    return unit - ((va - (r?.start ?? 0n)) % unit);
+    // 4 KiB pages (the usual case, asked once per pinned page) need no region offset.
+    if (!r?.hugepage || r.file) return PAGE - (va & PAGE_OFFSET_MASK);
+    return r.hugepage - ((va - r.start) % r.hugepage);
   }
 
   /**
@@ -185,9 +201,18 @@ export class Process {
    * page tables. Undefined when `va` is not mapped.
    */
   translate(va: bigint, populate = true): bigint | undefined {
+    // Plain anonymous memory with no CPU table to fill (no SVA: the usual
+    // case, once per pinned page and user copy) needs no Backing record.
+    if (this.tables.size === 0) {
+      const r = this.regionAt(va);
+      if (r && !r.file && !r.hugepage) {
+        const pa = this.anonPage(va, populate);
+        return pa === undefined ? undefined : pa + (va & PAGE_OFFSET_MASK);
+      }
+    }
     const b = this.backing(va, populate);
     if (!b) return undefined;
-    if (populate) for (const t of this.tables.values()) t.install(b.va, b.pa, b.size);
+    if (populate && this.tables.size > 0) for (const t of this.tables.values()) t.install(b.va, b.pa, b.size);
     return b.pa + (va - b.va);
   }
 
@@ -196,14 +221,14 @@ export class Process {
     const r = this.regionAt(va);
     if (!r) return undefined;
     const off = va - r.start;
-    const page = va & ~(PAGE - 1n);
+    const page = va & PAGE_BASE_MASK;
     if (r.file) {
       const pa = r.file.frame(off / PAGE, this.phys, populate);
       return pa === undefined ? undefined : { va: page, pa, size: PAGE };
     }
     if (r.hugepage) {
       const hpStart = r.start + (off / r.hugepage) * r.hugepage;
-      const key = hpStart / PAGE;
+      const key = vpnOf(hpStart);
       let base = this.anon.get(key);
       if (base === undefined) {
         if (!populate) return undefined;
@@ -214,14 +239,20 @@ export class Process {
       if (this.wholly(r, hpStart, r.hugepage)) return { va: hpStart, pa: base, size: r.hugepage };
       return { va: page, pa: base + (page - hpStart), size: PAGE };
     }
-    const vpn = va / PAGE;
+    const pa = this.anonPage(va, populate);
+    return pa === undefined ? undefined : { va: page, pa, size: PAGE };
+  }
+
+  /** The frame of the anonymous 4 KiB page holding `va` (allocated on first touch when `populate` is set). */
+  private anonPage(va: bigint, populate: boolean): bigint | undefined {
+    const vpn = vpnOf(va);
     let pa = this.anon.get(vpn);
     if (pa === undefined) {
       if (!populate) return undefined;
       pa = this.phys.allocPage();
       this.anon.set(vpn, pa);
     }
-    return { va: page, pa, size: PAGE };
+    return pa;
   }
 
   /** [start, start+size) lies inside `r` and no munmap cut into it. */
@@ -253,6 +284,11 @@ export class Process {
       done += n;
     }
   }
+}
+
+/** The virtual page number of a user address (below 2^47, so exact as a number). */
+function vpnOf(va: bigint): number {
+  return Number(va >> PAGE_SHIFT_N);
 }
 
 function overlaps(aStart: bigint, aSize: bigint, bStart: bigint, bSize: bigint): boolean {

@@ -28,6 +28,18 @@ export const LPAE_MEMATTR_DEV = 0x1n << 2n;
 export const MAIR_IDX_CACHE = 1n;
 export const MAIR_IDX_DEV = 2n;
 
+const TWO_32 = 0x1_0000_0000;
+const TWO_48 = 2 ** 48;
+
+/**
+ * A leaf's bits other than its OA, by what decides them (prot, stage, the
+ * HTTU quirk, whether the leaf is at the last level; see `leafEntry`): a pure
+ * function, and the same few keys come up in every map, where computing them
+ * takes a dozen BigInt steps per leaf. Kept outside the formats so that it is
+ * no part of any machine's state.
+ */
+const LEAF_ATTRS = new Map<number, bigint>();
+
 /** ARM_LPAE_S2_MAX_CONCAT_PAGES */
 const S2_MAX_CONCAT = 16;
 const OA_MASK_48 = (1n << 48n) - 1n;
@@ -91,6 +103,11 @@ export class ArmLpaeFormat implements PtFormat {
   /** OA bits [47:granule] of a descriptor, and whether OA[51:48] sits in [15:12] (64K granule); fixed per format, so computed once. */
   private readonly oaMask: bigint;
   private readonly oaHighBits: boolean;
+  /** `oaMask` split into the descriptor's 32-bit halves, for `tableAddressOf`. */
+  private readonly oaMaskLow: number;
+  private readonly oaMaskHigh: number;
+  /** Per tree position: clears the OA bits below that level's leaf size. */
+  private readonly leafAlign: readonly bigint[];
 
   constructor(readonly cfg: LpaeConfig) {
     // io-pgtable clamps IAS/OAS to 48 bits (52 with the 64K granule).
@@ -102,6 +119,8 @@ export class ArmLpaeFormat implements PtFormat {
     this.tableBytes = cfg.granule;
     this.oaHighBits = cfg.granule === 65536n;
     this.oaMask = OA_MASK_48 & ~(this.oaHighBits ? 0xffffn : cfg.granule - 1n);
+    this.oaMaskLow = Number(this.oaMask & 0xffff_ffffn);
+    this.oaMaskHigh = Number(this.oaMask >> 32n);
     this.pgsizeBitmap = lpaePgsizes(g.pageShift, this.cfg.oas);
     const levels: PtLevel[] = [];
     for (let level = g.startLevel; level <= 3; level++) {
@@ -109,6 +128,7 @@ export class ArmLpaeFormat implements PtFormat {
       levels.push({ level, shift, indexBits: level === g.startLevel ? g.pgdBits : g.bitsPerLevel, leafOk: (this.pgsizeBitmap & (1n << BigInt(shift))) !== 0n });
     }
     this.levels = levels;
+    this.leafAlign = levels.map((l) => ~((1n << BigInt(l.shift)) - 1n));
     this.name = `Arm LPAE stage ${cfg.stage} (${Number(cfg.granule) / 1024}K granule, ${this.cfg.ias}-bit input)`;
   }
 
@@ -123,6 +143,15 @@ export class ArmLpaeFormat implements PtFormat {
 
   /** arm_lpae_prot_to_pte plus the type bits of __arm_lpae_init_pte. */
   leafEntry(pa: bigint, prot: number, depth: number): bigint {
+    const last = depth === this.levels.length - 1;
+    const key = ((prot * 2 + (this.cfg.stage - 1)) * 2 + (this.cfg.httuDirty ? 1 : 0)) * 2 + (last ? 1 : 0);
+    let attrs = LEAF_ATTRS.get(key);
+    if (attrs === undefined) LEAF_ATTRS.set(key, (attrs = this.leafBits(prot, last)));
+    return attrs | this.packOa(pa);
+  }
+
+  /** Everything of a leaf but its OA (what LEAF_ATTRS remembers). */
+  private leafBits(prot: number, last: boolean): bigint {
     let pte: bigint;
     if (this.cfg.stage === 1) {
       pte = LPAE_NG;
@@ -140,26 +169,33 @@ export class ArmLpaeFormat implements PtFormat {
     pte |= prot & IOMMU_CACHE ? LPAE_SH_IS : LPAE_SH_OS;
     if (prot & IOMMU_NOEXEC) pte |= LPAE_XN;
     pte |= LPAE_AF;
-    const last = depth === this.levels.length - 1;
-    return pte | (last ? LPAE_TYPE_PAGE : LPAE_TYPE_BLOCK) | this.packOa(pa);
+    return pte | (last ? LPAE_TYPE_PAGE : LPAE_TYPE_BLOCK);
   }
 
   tableAddress(e: bigint): bigint {
     return this.unpackOa(e);
   }
 
+  tableAddressOf(lo: number, hi: number): number {
+    const oa = ((lo & this.oaMaskLow) >>> 0) + (hi & this.oaMaskHigh) * TWO_32;
+    return this.oaHighBits ? oa + ((lo >>> 12) & 0xf) * TWO_48 : oa;
+  }
+
   leafAddress(e: bigint, depth: number): bigint {
-    const shift = BigInt(this.levels[depth]!.shift);
-    return (this.unpackOa(e) >> shift) << shift;
+    return this.unpackOa(e) & this.leafAlign[depth]!;
   }
 
   kindOf(e: bigint, depth: number): DescriptorKind {
-    if ((e & LPAE_VALID) === 0n) return 'invalid';
+    return this.kindOfLow(Number(e & 3n), depth);
+  }
+
+  kindOfLow(lo: number, depth: number): DescriptorKind {
+    if ((lo & 1) === 0) return 'invalid';
     const last = depth === this.levels.length - 1;
-    const type = e & 3n;
-    if (type === 3n && !last) return 'table';
+    const type = lo & 3;
+    if (type === 3 && !last) return 'table';
     // 01 at the last level is reserved; a block where the granule has none is illegal.
-    return last ? (type === 3n ? 'page' : 'reserved') : this.levels[depth]!.leafOk ? 'block' : 'reserved';
+    return last ? (type === 3 ? 'page' : 'reserved') : this.levels[depth]!.leafOk ? 'block' : 'reserved';
   }
 
   decode(e: bigint, depth: number): Decoded {

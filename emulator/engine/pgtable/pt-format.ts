@@ -41,11 +41,19 @@ export interface PtFormat {
   decode(e: bigint, depth: number): Decoded;
   /** `decode(e, depth).kind` without building the fields (what map, unmap and freeing need). */
   kindOf(e: bigint, depth: number): DescriptorKind;
+  /**
+   * `kindOf` from the descriptor's low 32 bits as a number: every format
+   * decides the kind there, and the walks of map, unmap and DMA read
+   * descriptors as two 32-bit halves so that they make no BigInt per level.
+   */
+  kindOfLow(lo: number, depth: number): DescriptorKind;
   tableEntry(pa: bigint): bigint;
   /** A leaf for `pa` at tree position `depth` with IOMMU_* `prot`. */
   leafEntry(pa: bigint, prot: number, depth: number): bigint;
   /** The next table's address in a table descriptor. */
   tableAddress(e: bigint): bigint;
+  /** `tableAddress` from the descriptor's 32-bit halves, as a number (exact: table addresses are below 2^53). */
+  tableAddressOf(lo: number, hi: number): number;
   /** The output address of a leaf (aligned to its size). */
   leafAddress(e: bigint, depth: number): bigint;
 }

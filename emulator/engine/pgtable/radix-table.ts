@@ -36,6 +36,27 @@ export type PtWalk = PtLookup & { steps: WalkStep[] };
 
 const hex = (v: bigint) => `0x${v.toString(16)}`;
 
+const TWO_32 = 0x1_0000_0000;
+/** Inputs below this are exact as a JS number, so their table indexes need no BigInt. */
+const EXACT_INPUT = 1n << 53n;
+
+/** A descriptor from its 32-bit halves (one BigInt when it fits in 53 bits, as most do). */
+function joinWords(lo: number, hi: number): bigint {
+  return hi < 0x20_0000 ? BigInt(hi * TWO_32 + lo) : (BigInt(hi) << 32n) | BigInt(lo);
+}
+
+/**
+ * The halves of the descriptor the last `read` loaded: scratch, so that a
+ * read allocates nothing, and outside the tables so that it is no part of a
+ * machine's state (a walk must not change what a snapshot sees).
+ */
+const word = { lo: 0, hi: 0 };
+
+/** `iova` as a number when that is exact, else -1 (see RadixTable.index). */
+function exactInput(iova: bigint): number {
+  return iova < EXACT_INPUT ? Number(iova) : -1;
+}
+
 export class RadixTable {
   readonly root: bigint;
   /**
@@ -47,10 +68,24 @@ export class RadixTable {
   private readonly shifts: readonly bigint[];
   private readonly indexMasks: readonly bigint[];
   private readonly levelSizes: readonly bigint[];
-  /** The smallest page, and the input/output widths as shift counts. */
+  /** The smallest page. */
   private readonly minPage: bigint;
-  private readonly inputShift: bigint;
-  private readonly outputShift: bigint;
+  /** 2^inputBits and 2^outputBits: map compares against them (a compare makes no BigInt, a shift does). */
+  private readonly inputLimit: bigint;
+  private readonly outputLimit: bigint;
+  /**
+   * The walks of map, unmap and lookup work on numbers: table addresses
+   * (below 2^53 in every memory a table lives in), indexes from the input
+   * (when it is below 2^53, i.e. always but for a raw probe), and the
+   * descriptor as two 32-bit halves, which is all a format needs to tell a
+   * table from a leaf and find the next table. A BigInt is made only for
+   * the leaf. Per level: 2^shift and the entries of its tables.
+   */
+  private readonly spans: readonly number[];
+  private readonly entries: readonly number[];
+  private readonly rootAt: number;
+  /** The memory the tables live in. */
+  readonly mem: TableMemory;
 
   constructor(
     readonly format: PtFormat,
@@ -63,14 +98,13 @@ export class RadixTable {
     this.indexMasks = format.levels.map((l) => (1n << BigInt(l.indexBits)) - 1n);
     this.levelSizes = format.levels.map((l) => 1n << BigInt(l.shift));
     this.minPage = format.pgsizeBitmap & -format.pgsizeBitmap;
-    this.inputShift = BigInt(format.inputBits);
-    this.outputShift = BigInt(format.outputBits);
+    this.inputLimit = 1n << BigInt(format.inputBits);
+    this.outputLimit = 1n << BigInt(format.outputBits);
+    this.spans = format.levels.map((l) => 2 ** l.shift);
+    this.entries = format.levels.map((l) => 2 ** l.indexBits);
     this.root = root ?? pages.alloc(this.tableSize(0));
-  }
-
-  /** The memory the tables live in. */
-  get mem(): TableMemory {
-    return this.pages.mem;
+    this.rootAt = Number(this.root);
+    this.mem = pages.mem;
   }
 
   /** Bytes of the table at tree position `depth` (the top one may differ from the granule). */
@@ -83,7 +117,8 @@ export class RadixTable {
     const min = this.minPage;
     if (((iova | pa | size) & (min - 1n)) !== 0n) fail('EINVAL', `iova ${hex(iova)}, pa ${hex(pa)} and size ${hex(size)} must be multiples of ${hex(min)} for the ${this.format.name}`);
     const last = iova + size - 1n;
-    if (last >> this.inputShift !== 0n || (pa + size - 1n) >> this.outputShift !== 0n) {
+    const lastPa = pa + size - 1n;
+    if (last < 0n || last >= this.inputLimit || lastPa < 0n || lastPa >= this.outputLimit) {
       fail('ERANGE', `${hex(iova)}..${hex(last)} -> ${hex(pa)} is beyond the ${this.format.inputBits}-bit input or ${this.format.outputBits}-bit output of the ${this.format.name}`);
     }
     let done = 0n;
@@ -127,25 +162,43 @@ export class RadixTable {
   /** The structural walk; each step is recorded in `steps` when given (as `stage`). */
   private descend(iova: bigint, stage: number, steps: WalkStep[] | undefined): PtLookup {
     const f = this.format;
-    if (iova >> this.inputShift !== 0n) return { ok: false, level: f.levels[0]!.level, why: 'range' };
-    let table = this.root;
+    if (iova < 0n || iova >= this.inputLimit) return { ok: false, level: f.levels[0]!.level, why: 'range' };
+    const n = exactInput(iova);
+    let table = this.rootAt;
     for (let depth = 0; depth < f.levels.length; depth++) {
       const lv = f.levels[depth]!;
-      const index = this.index(iova, depth);
-      const slot = table + BigInt(index * 8);
-      const descriptor = this.pages.mem.load(slot, 8);
-      const kind = f.kindOf(descriptor, depth);
-      if (steps) steps.push({ stage, level: lv.level, table, index, descriptor, kind, fields: f.decode(descriptor, depth).fields });
+      const index = this.index(iova, n, depth);
+      const slot = table + index * 8;
+      this.read(slot);
+      const kind = f.kindOfLow(word.lo, depth);
+      if (steps) {
+        const descriptor = joinWords(word.lo, word.hi);
+        steps.push({ stage, level: lv.level, table: BigInt(table), index, descriptor, kind, fields: f.decode(descriptor, depth).fields });
+      }
       if (kind === 'invalid' || kind === 'reserved') return { ok: false, level: lv.level, why: kind };
       if (kind === 'table') {
-        table = f.tableAddress(descriptor);
+        table = f.tableAddressOf(word.lo, word.hi);
         continue;
       }
+      const descriptor = joinWords(word.lo, word.hi);
       const size = this.levelSizes[depth]!;
       const oa = f.leafAddress(descriptor, depth) | (iova & (size - 1n));
-      return { ok: true, leaf: { depth, level: lv.level, descriptor, slot, size, oa } };
+      return { ok: true, leaf: { depth, level: lv.level, descriptor, slot: BigInt(slot), size, oa } };
     }
     throw new Error(`${f.name}: a table descriptor at the last level decoded as a table`);
+  }
+
+  /** Loads the descriptor at `slot` into `word.lo` and `word.hi`. */
+  private read(slot: number): void {
+    const mem = this.mem;
+    if (mem.load32) {
+      word.lo = mem.load32(slot);
+      word.hi = mem.load32(slot + 4);
+      return;
+    }
+    const e = mem.load(BigInt(slot), 8);
+    word.lo = Number(e & 0xffff_ffffn);
+    word.hi = Number(e >> 32n);
   }
 
   /** The raw descriptor at architecture `level` of `iova`'s walk, if the walk reaches it. */
@@ -165,7 +218,7 @@ export class RadixTable {
       const n = 1 << lv.indexBits;
       for (let i = 0; i < n; i++) {
         const slot = table + BigInt(i) * 8n;
-        const e = this.pages.mem.load(slot, 8);
+        const e = this.mem.load(slot, 8);
         const kind = this.format.kindOf(e, depth);
         const iova = base + (BigInt(i) << BigInt(lv.shift));
         if (kind === 'table') visit(this.format.tableAddress(e), depth + 1, iova);
@@ -183,21 +236,25 @@ export class RadixTable {
     const n = 1 << this.format.levels[0]!.indexBits;
     for (let i = 0; i < n; i++) {
       const slot = this.root + BigInt(i) * 8n;
-      const e = this.pages.mem.load(slot, 8);
+      const e = this.mem.load(slot, 8);
       const kind = this.format.kindOf(e, 0);
       if (kind === 'invalid') continue;
-      this.pages.mem.store(slot, 8, 0n);
+      this.mem.store(slot, 8, 0n);
       if (kind === 'table') this.freeTable(this.format.tableAddress(e), 1);
     }
   }
 
-  private index(iova: bigint, depth: number): number {
-    return Number((iova >> this.shifts[depth]!) & this.indexMasks[depth]!);
-  }
-
-  /** The address of `iova`'s entry in the table at `depth`. */
-  private slotOf(table: bigint, iova: bigint, depth: number): bigint {
-    return table + (((iova >> this.shifts[depth]!) & this.indexMasks[depth]!) << 3n);
+  /**
+   * `iova`'s index in a table at `depth`; `n` is `iova` as a number, or -1
+   * when it is not exact (then the bigint is used). Dividing by a power of
+   * two is exact in floating point, so the number path is exact too.
+   */
+  private index(iova: bigint, n: number, depth: number): number {
+    if (n < 0) return Number((iova >> this.shifts[depth]!) & this.indexMasks[depth]!);
+    // The quotient may pass 2^32, where `%` would be a slow floating-point remainder.
+    const q = Math.floor(n / this.spans[depth]!);
+    const entries = this.entries[depth]!;
+    return q - Math.floor(q / entries) * entries;
   }
 
   private depthOfSize(size: bigint): number {
@@ -208,47 +265,50 @@ export class RadixTable {
 
   private mapPage(iova: bigint, pa: bigint, size: bigint, prot: number): void {
     const f = this.format;
-    const mem = this.pages.mem;
+    const mem = this.mem;
     const target = this.depthOfSize(size);
-    let table = this.root;
+    const n = exactInput(iova);
+    let table = this.rootAt;
     for (let depth = 0; depth < target; depth++) {
-      const slot = this.slotOf(table, iova, depth);
-      const e = mem.load(slot, 8);
-      const kind = f.kindOf(e, depth);
+      const slot = table + this.index(iova, n, depth) * 8;
+      this.read(slot);
+      const kind = f.kindOfLow(word.lo, depth);
       if (kind === 'table') {
-        table = f.tableAddress(e);
+        table = f.tableAddressOf(word.lo, word.hi);
         continue;
       }
       if (kind !== 'invalid') fail(f.occupiedErrno, `IOVA ${hex(iova)} lies inside an existing ${hex(1n << BigInt(f.levels[depth]!.shift))}-byte block of the ${f.name}`);
       const next = this.pages.alloc(this.tableSize(depth + 1));
-      mem.store(slot, 8, f.tableEntry(next));
-      table = next;
+      mem.store(BigInt(slot), 8, f.tableEntry(next));
+      table = Number(next);
     }
-    const slot = this.slotOf(table, iova, target);
-    const e = mem.load(slot, 8);
-    const kind = f.kindOf(e, target);
-    if (kind === 'table' && f.blockReplacesTable) this.freeTable(f.tableAddress(e), target + 1);
+    const slot = table + this.index(iova, n, target) * 8;
+    this.read(slot);
+    const kind = f.kindOfLow(word.lo, target);
+    if (kind === 'table' && f.blockReplacesTable) this.freeTable(BigInt(f.tableAddressOf(word.lo, word.hi)), target + 1);
     else if (kind !== 'invalid') fail(f.occupiedErrno, `IOVA ${hex(iova)} is already mapped in the ${f.name}`);
-    mem.store(slot, 8, f.leafEntry(pa, prot, target));
+    mem.store(BigInt(slot), 8, f.leafEntry(pa, prot, target));
   }
 
   private unmapPage(iova: bigint, size: bigint): bigint {
     const f = this.format;
-    const mem = this.pages.mem;
-    let table = this.root;
+    const n = exactInput(iova);
+    let table = this.rootAt;
     for (let depth = 0; depth < f.levels.length; depth++) {
-      const slot = this.slotOf(table, iova, depth);
-      const e = mem.load(slot, 8);
-      const kind = f.kindOf(e, depth);
+      const slot = table + this.index(iova, n, depth) * 8;
+      this.read(slot);
+      const kind = f.kindOfLow(word.lo, depth);
       if (kind === 'invalid' || kind === 'reserved') return 0n;
       if (this.levelSizes[depth] === size) {
-        mem.store(slot, 8, 0n);
-        if (kind === 'table') this.freeTable(f.tableAddress(e), depth + 1);
+        // The next table's address is read before the store clears the slot.
+        const below = kind === 'table' ? f.tableAddressOf(word.lo, word.hi) : 0;
+        this.mem.store(BigInt(slot), 8, 0n);
+        if (kind === 'table') this.freeTable(BigInt(below), depth + 1);
         return size;
       }
       // A leaf larger than the request: unmapping part of a block is refused.
       if (kind !== 'table') return 0n;
-      table = f.tableAddress(e);
+      table = f.tableAddressOf(word.lo, word.hi);
     }
     return 0n;
   }
@@ -258,7 +318,7 @@ export class RadixTable {
     if (depth + 1 < this.format.levels.length) {
       const n = 1 << this.format.levels[depth]!.indexBits;
       for (let i = 0; i < n; i++) {
-        const e = this.pages.mem.load(table + BigInt(i) * 8n, 8);
+        const e = this.mem.load(table + BigInt(i) * 8n, 8);
         if (this.format.kindOf(e, depth) === 'table') this.freeTable(this.format.tableAddress(e), depth + 1);
       }
     }

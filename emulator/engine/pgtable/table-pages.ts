@@ -10,6 +10,12 @@ export interface TableMemory {
   load(addr: bigint, width: 8): bigint;
   store(addr: bigint, width: 8, value: bigint): void;
   write(addr: bigint, bytes: Uint8Array): void;
+  /**
+   * Optional fast path (host memory has it): the little-endian u32 at a
+   * 4-aligned address given as a number. Without it the walks read whole
+   * descriptors with `load`.
+   */
+  load32?(addr: number): number;
 }
 
 /** Where a page table gets and returns its tables. */

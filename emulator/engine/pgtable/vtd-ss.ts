@@ -39,12 +39,14 @@ export class VtdSsFormat extends X86StyleFormat implements PtFormat {
     return e;
   }
 
-  kindOf(e: bigint, depth: number): DescriptorKind {
-    if ((e & (VTDSS_R | VTDSS_W)) === 0n) return 'invalid';
+  kindOfLow(lo: number, depth: number): DescriptorKind {
+    // R (bit 0) or W (bit 1) makes an entry present.
+    if ((lo & 3) === 0) return 'invalid';
     const { level, shift } = this.levels[depth]!;
-    const kind = x86Kind(e, level);
-    // A superpage's address bits below its size are reserved (QEMU: fault 0x0c / 0x7a).
-    if (kind === 'block' && (e & X86_ADDR_MASK & ((1n << BigInt(shift)) - 1n)) !== 0n) return 'reserved';
+    const kind = x86Kind(lo, level);
+    // A superpage's address bits below its size are reserved (QEMU: fault 0x0c / 0x7a);
+    // blocks are at most 1 GiB, so those bits all lie in the low half.
+    if (kind === 'block' && (lo & (2 ** shift - 1) & ~0xfff) !== 0) return 'reserved';
     return kind;
   }
 

@@ -38,8 +38,8 @@ export class X86_64Format extends X86StyleFormat implements PtFormat {
     return e;
   }
 
-  kindOf(e: bigint, depth: number): DescriptorKind {
-    return (e & X86_P) === 0n ? 'invalid' : x86Kind(e, this.levels[depth]!.level);
+  kindOfLow(lo: number, depth: number): DescriptorKind {
+    return (lo & 1) === 0 ? 'invalid' : x86Kind(lo, this.levels[depth]!.level);
   }
 
   decode(e: bigint, depth: number): Decoded {

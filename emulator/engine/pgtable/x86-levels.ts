@@ -2,7 +2,7 @@
 // (x86-64 first stage, VT-d second stage): 4 KiB tables of 512 entries, 9
 // index bits per level, levels numbered from the leaf (PTE = 1 ... PML5E = 5),
 // leaves at levels 1-3 (4K, 2M, 1G), OA in [51:12].
-import type { PtLevel } from './pt-format.js';
+import type { DescriptorKind, PtLevel } from './pt-format.js';
 
 export const X86_PAGE_SIZES = (1n << 12n) | (1n << 21n) | (1n << 30n);
 export const X86_ADDR_MASK = ((1n << 52n) - 1n) & ~0xfffn;
@@ -18,11 +18,26 @@ export function x86Levels(top: number): PtLevel[] {
   return levels;
 }
 
-/** Whether a present entry at `level` is a leaf (PS at 2-3, always at 1), a table, or reserved (PS above 3). */
-export function x86Kind(e: bigint, level: number): 'page' | 'block' | 'table' | 'reserved' {
+/** PS as a bit of the descriptor's low 32-bit half. */
+const X86_PS_LOW = Number(X86_PS);
+/** The OA field [51:12] split into the descriptor's 32-bit halves. */
+const X86_ADDR_LOW = 0xfffff000;
+const X86_ADDR_HIGH = 0xfffff;
+const TWO_32 = 0x1_0000_0000;
+
+/**
+ * Whether a present entry at `level` is a leaf (PS at 2-3, always at 1), a
+ * table, or reserved (PS above 3); `lo` is the descriptor's low 32 bits.
+ */
+export function x86Kind(lo: number, level: number): 'page' | 'block' | 'table' | 'reserved' {
   if (level === 1) return 'page';
-  if ((e & X86_PS) === 0n) return 'table';
+  if ((lo & X86_PS_LOW) === 0) return 'table';
   return level <= 3 ? 'block' : 'reserved';
+}
+
+/** The low 32 bits of a descriptor, as a number. */
+export function lowWord(e: bigint): number {
+  return Number(e & 0xffff_ffffn);
 }
 
 export function leafAlignedAddress(e: bigint, shift: number): bigint {
@@ -50,6 +65,16 @@ export abstract class X86StyleFormat {
   tableAddress(e: bigint): bigint {
     return e & X86_ADDR_MASK;
   }
+
+  tableAddressOf(lo: number, hi: number): number {
+    return ((lo & X86_ADDR_LOW) >>> 0) + (hi & X86_ADDR_HIGH) * TWO_32;
+  }
+
+  kindOf(e: bigint, depth: number): DescriptorKind {
+    return this.kindOfLow(lowWord(e), depth);
+  }
+
+  abstract kindOfLow(lo: number, depth: number): DescriptorKind;
 
   leafAddress(e: bigint, depth: number): bigint {
     return leafAlignedAddress(e, this.levels[depth]!.shift);

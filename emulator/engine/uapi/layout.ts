@@ -66,9 +66,20 @@ export class StructView {
     return readLE(this.bytes, f.offset, f.size);
   }
 
-  /** The field as a JS number (for fields of 4 bytes or less). */
+  /**
+   * The field as a JS number (for fields of 4 bytes or less: ids, sizes,
+   * counts). Read straight from the bytes: ids are looked up on every ioctl,
+   * and a BigInt made only to be converted back is wasted work.
+   */
   num(name: string): number {
-    return Number(this.get(name));
+    const f = field(this.def, name);
+    const b = this.bytes;
+    const o = f.offset;
+    // Past the end of a short buffer reads as zero: readLE knows how.
+    if (f.size === 8 || o + f.size > b.length) return Number(readLE(b, o, f.size));
+    if (f.size === 1) return b[o]!;
+    if (f.size === 2) return b[o]! | (b[o + 1]! << 8);
+    return (b[o]! | (b[o + 1]! << 8) | (b[o + 2]! << 16) | (b[o + 3]! << 24)) >>> 0;
   }
 
   set(name: string, value: bigint | number): void {
