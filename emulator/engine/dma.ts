@@ -30,10 +30,12 @@ export function dmaDomain(dev: Device, pasid: number | undefined): { domain: Iom
 
 /** One translation of `iova` for `dev`; `update` gives the walk its hardware side effects. */
 export function translateFor(dev: Device, iova: bigint, write: boolean, pasid: number | undefined, update: boolean): WalkOutcome {
+  // Untagged DMA (nearly all of it) goes through the group's domain: no PASID checks to make.
+  if (pasid === undefined) return dev.group.domain.translate(iova, write, update);
   const d = dmaDomain(dev, pasid);
   if ('fault' in d) return d.fault;
   const { domain } = d;
-  return pasid !== undefined && domain.translateSubstream ? domain.translateSubstream(pasid, iova, write, update) : domain.translate(iova, write, update);
+  return domain.translateSubstream ? domain.translateSubstream(pasid, iova, write, update) : domain.translate(iova, write, update);
 }
 
 function faultRecord(dev: Device, out: WalkOutcome & { ok: false }, iova: bigint, write: boolean, pasid: number | undefined): FaultRecord {
@@ -54,18 +56,17 @@ export function probeTranslation(dev: Device, iova: bigint, pasid?: number): { p
 /** Performs the DMA: every byte reaches host memory, or the first faulting chunk stops it. */
 export function performDma(phys: PhysMem, dev: Device, req: DmaRequest): DmaResult {
   const length = req.len ?? req.width ?? 4;
+  // A single access within one chunk (every aligned one) is one translation
+  // and host memory's own load or store: the burst path's pieces, byte
+  // staging and byte-at-a-time value cost more than the translation.
+  if (req.len === undefined && offsetInChunk(req.iova) + length <= CHUNK_BYTES) return singleAccess(phys, dev, req, length as 1 | 2 | 4 | 8);
   const pieces: { pa: bigint; n: number; off: number }[] = [];
   let stale: StaleHit | undefined;
   for (let off = 0; off < length; ) {
     const iova = req.iova + BigInt(off);
     const n = Math.min(length - off, Number(CHUNK - (iova % CHUNK)));
     const out = translateFor(dev, iova, req.write, req.pasid, true);
-    if (!out.ok) {
-      const fault = faultRecord(dev, out, iova, req.write, req.pasid);
-      dev.lastFault = fault;
-      routeDmaFault(dev, fault);
-      return { ok: false, fault };
-    }
+    if (!out.ok) return faulted(dev, out, iova, req);
     // Hardware uses a stale IOTLB entry as it is; the engine only records that it did.
     if (out.stale && !stale) dev.lastStaleHit = stale = out.stale;
     pieces.push({ pa: out.pa, n, off });
@@ -73,15 +74,6 @@ export function performDma(phys: PhysMem, dev: Device, req: DmaRequest): DmaResu
   }
   const first = pieces[0]?.pa ?? 0n;
   const seen = stale ? { stale } : {};
-  // A single access within one chunk (every aligned one) is host memory's own
-  // load or store: staging it through a byte array and assembling the value a
-  // byte at a time cost more than the translation.
-  if (req.len === undefined && pieces.length === 1) {
-    const width = length as 1 | 2 | 4 | 8;
-    if (!req.write) return { ok: true, pa: first, value: phys.load(first, width), ...seen };
-    phys.store(first, width, req.value ?? 0n);
-    return { ok: true, pa: first, ...seen };
-  }
   if (req.write) {
     const bytes = new Uint8Array(length);
     if (req.len === undefined) {
@@ -97,4 +89,35 @@ export function performDma(phys: PhysMem, dev: Device, req: DmaRequest): DmaResu
   let value = 0n;
   for (let i = length - 1; i >= 0; i--) value = (value << 8n) | BigInt(data[i]!);
   return { ok: true, pa: first, value, ...seen };
+}
+
+const CHUNK_BYTES = Number(CHUNK);
+
+/** `iova % CHUNK`; below 2^53 (every DMA-API address) as plain number arithmetic. */
+function offsetInChunk(iova: bigint): number {
+  const n = Number(iova);
+  return n < 2 ** 53 ? n % CHUNK_BYTES : Number(iova % CHUNK);
+}
+
+/** One load or store that one translation covers. */
+function singleAccess(phys: PhysMem, dev: Device, req: DmaRequest, width: 1 | 2 | 4 | 8): DmaResult {
+  const out = translateFor(dev, req.iova, req.write, req.pasid, true);
+  if (!out.ok) return faulted(dev, out, req.iova, req);
+  const pa = out.pa;
+  const stale = out.stale;
+  if (stale) dev.lastStaleHit = stale;
+  if (req.write) {
+    phys.store(pa, width, req.value ?? 0n);
+    return stale ? { ok: true, pa, stale } : { ok: true, pa };
+  }
+  const value = phys.load(pa, width);
+  return stale ? { ok: true, pa, value, stale } : { ok: true, pa, value };
+}
+
+/** A DMA stopped at `iova`: the fault is the device's last, and goes where the domain routes faults. */
+function faulted(dev: Device, out: WalkOutcome & { ok: false }, iova: bigint, req: DmaRequest): DmaResult {
+  const fault = faultRecord(dev, out, iova, req.write, req.pasid);
+  dev.lastFault = fault;
+  routeDmaFault(dev, fault);
+  return { ok: false, fault };
 }

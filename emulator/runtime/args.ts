@@ -55,6 +55,8 @@ class WordsEnv implements EvalEnv {
 export class Args {
   /** The keys read so far (a statement has a handful: an array is cheaper than a Set). */
   private readonly used: string[] = [];
+  /** The command's argument words (looked up once per statement, not per integer read). */
+  private words: ReadonlyMap<string, Words> | undefined;
 
   constructor(
     private readonly resolved: ReadonlyMap<string, Expr>,
@@ -74,6 +76,12 @@ export class Args {
     return out;
   }
 
+  /** Whether every key the statement gives has been read (`unused()` is empty). */
+  allRead(): boolean {
+    for (const k of this.resolved.keys()) if (!this.used.includes(k)) return false;
+    return true;
+  }
+
   private expr(key: string): Expr | undefined {
     if (!this.used.includes(key)) this.used.push(key);
     return this.resolved.get(key);
@@ -81,7 +89,7 @@ export class Args {
 
   value(key: string): Value | undefined {
     const e = this.expr(key);
-    return e && this.evaluate(key, e, this.env);
+    return e && this.checked(key, evaluate(e, this.env));
   }
 
   /**
@@ -91,12 +99,14 @@ export class Args {
   int(key: string): bigint | undefined {
     const e = this.expr(key);
     if (!e) return undefined;
-    const words = this.spec && argWords(this.spec).get(key);
-    return this.toInt(key, this.evaluate(key, e, words ? new WordsEnv(words, this.env) : this.env));
+    const words = this.spec && (this.words ??= argWords(this.spec)).get(key);
+    const v = evaluate(e, words ? new WordsEnv(words, this.env) : this.env);
+    // Nearly every argument is a plain number: only other values need unwrapping and error checks.
+    return typeof v === 'bigint' ? v : this.toInt(key, this.checked(key, v));
   }
 
-  private evaluate(key: string, e: Expr, env: EvalEnv): Value {
-    const v = evaluate(e, env);
+  /** `v`, unless it is an error value: then nothing is issued. */
+  private checked(key: string, v: Value): Value {
     if (isError(v)) throw new ArgFailure(`${key}: ${v.message}`);
     return v;
   }

@@ -228,13 +228,16 @@ export class Run {
       return this.failed(stmt, 'a value', `the expected value: ${expectedValue.message}`);
     }
     const diff = compareOutcome(stmt.expect, expectedValue, out.actual);
-    // A failed statement binds nothing, except the outputs the kernel writes back on failure.
-    const bound = out.actual.kind === 'ok' ? out.result ?? out.actual.value : out.result;
-    if (stmt.bind && bound !== undefined) {
-      frame.scope.bind(stmt.bind.name, bound);
-      this.unbound.delete(stmt.bind.name);
-    } else if (stmt.bind) {
-      this.noteUnbound(stmt.bind.name, stmt);
+    if (stmt.bind) {
+      // A failed statement binds nothing, except the outputs the kernel writes back on failure.
+      // Read only here: an ioctl's result record is built when first read (commands/ioctl.ts).
+      const bound = out.actual.kind === 'ok' ? out.result ?? out.actual.value : out.result;
+      if (bound !== undefined) {
+        frame.scope.bind(stmt.bind.name, bound);
+        this.unbound.delete(stmt.bind.name);
+      } else {
+        this.noteUnbound(stmt.bind.name, stmt);
+      }
     }
     return {
       stmt,

@@ -3,7 +3,8 @@
 // §2 live here: `size=N` (the size/argsz field and the buffer length),
 // `trailing=B` (every byte past the kernel's struct), `arg=null`, and field
 // overrides that replace what the statement derived.
-import { readLE, StructView, writeLE, type StructDef } from '../engine/uapi/layout.js';
+import { storeLE } from '../engine/memory/little-endian.js';
+import { field, readLE, writeLE, type FieldDef, type StructDef } from '../engine/uapi/layout.js';
 
 export interface StructControls {
   /** The size the caller passes; default the kernel's sizeof. */
@@ -16,9 +17,9 @@ export interface StructControls {
   overrides?: ReadonlyMap<string, bigint>;
 }
 
-/** The name of the field that carries the struct's size (`size`, or VFIO's `argsz`). */
-function sizeField(def: StructDef): string {
-  return def.fields[0]!.name;
+/** The field that carries the struct's size (`size`, or VFIO's `argsz`). */
+function sizeField(def: StructDef): FieldDef {
+  return def.fields[0]!;
 }
 
 /** The struct field a statement key names: the field itself, or an `out_` field without its prefix. */
@@ -36,13 +37,18 @@ export function buildStruct(def: StructDef, values: Readonly<Record<string, bigi
   // The fields are written straight into the caller's buffer (at least the
   // kernel's sizeof long, so every field fits), then cut to `size`.
   const out = new Uint8Array(size > def.size ? size : def.size);
-  const view = new StructView(def, out);
-  view.set(sizeField(def), BigInt(size));
-  for (const name in values) view.set(name, values[name]!);
-  if (controls.overrides) for (const [name, v] of controls.overrides) view.set(name, v);
+  const sizeAt = sizeField(def);
+  storeLE(out, sizeAt.offset, sizeAt.size, BigInt(size));
+  for (const name in values) put(out, def, name, values[name]!);
+  if (controls.overrides) for (const [name, v] of controls.overrides) put(out, def, name, v);
   if (size < def.size) return out.slice(0, size);
   if (controls.trailing) out.fill(controls.trailing, def.size);
   return out;
+}
+
+function put(bytes: Uint8Array, def: StructDef, name: string, value: bigint): void {
+  const f = field(def, name);
+  storeLE(bytes, f.offset, f.size, value);
 }
 
 /**
@@ -52,8 +58,17 @@ export function buildStruct(def: StructDef, values: Readonly<Record<string, bigi
  */
 export function decodeStruct(def: StructDef, bytes: Uint8Array): Map<string, bigint> {
   const out = decodeFields(def, bytes);
-  out.delete(sizeField(def));
+  out.delete(sizeField(def).name);
   return out;
+}
+
+/** One field of `decodeStruct`'s result (`key` as the language names it), without decoding the others. */
+export function decodeField(def: StructDef, bytes: Uint8Array, key: string): bigint | undefined {
+  if (key === sizeField(def).name) return undefined;
+  // The last field of that name wins, as in decodeStruct's Map.
+  let found: NamedField | undefined;
+  for (const f of namedFields(def)) if (f.key === key) found = f;
+  return found && readLE(bytes, found.offset, found.size);
 }
 
 /** Every named field of a struct (a driver blob has no size field to leave out). */

@@ -57,6 +57,8 @@ export class HwPagingDomain implements IommuPagingDomain {
   readonly tag: string;
   dirtyTracking = false;
   private readonly pending: { iova: bigint; size: bigint }[] = [];
+  /** `describe()`: built once (label, tag and root never change), not on every IOTLB hit that might need it. */
+  private readonly description: string;
 
   constructor(private readonly o: HwDomainOptions) {
     this.driver = o.driver;
@@ -65,6 +67,7 @@ export class HwPagingDomain implements IommuPagingDomain {
     this.root = o.table.root;
     this.dirtyOps = o.dirtyOps;
     this.tag = o.tag;
+    this.description = `${o.label} (${this.tag}, root ${hex(this.root)})`;
   }
 
   get stage(): 1 | 2 {
@@ -76,7 +79,7 @@ export class HwPagingDomain implements IommuPagingDomain {
   }
 
   describe(): string {
-    return `${this.o.label} (${this.tag}, root ${hex(this.root)})`;
+    return this.description;
   }
 
   map(iova: bigint, pa: bigint, size: bigint, prot: number): void {
@@ -135,10 +138,12 @@ export class HwPagingDomain implements IommuPagingDomain {
     }
     if (update) {
       if (grant.updated !== leaf.descriptor) table.mem.store(leaf.slot, 8, grant.updated);
+      // The walked address's offset in the leaf is the same on both sides.
+      const offset = iova & (leaf.size - 1n);
       iotlb.insert({
         tag: this.tag,
-        iova: iova & ~(leaf.size - 1n),
-        pa: leaf.oa & ~(leaf.size - 1n),
+        iova: iova - offset,
+        pa: leaf.oa - offset,
         size: leaf.size,
         read: grant.read,
         write: grant.write,

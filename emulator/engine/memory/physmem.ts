@@ -1,6 +1,11 @@
 // Host physical memory: sparse 4 KiB frames, allocated deterministically and
 // materialised only when written, so a mapping of 1 TiB costs only the pages
-// touched. Page tables, CPU memory and DMA all live here.
+// touched. Page tables, CPU memory and DMA all live here. A frame that holds
+// data materialises only the 512-byte chunks written: a DMA or a descriptor
+// write touches a few bytes of its page, and each fresh 4 KiB of the
+// emulator's own memory costs the host a page fault and its zeroing (about
+// as much as the rest of the DMA), so a frame costs the host what was
+// written rather than a page.
 import { fail } from '../errno.js';
 import { FaultInjector } from '../fault-injection.js';
 import { copyBytes } from './copy-bytes.js';
@@ -24,8 +29,17 @@ const PHYS_BASE = 0x1_0000_0000n;
  */
 export const DEFAULT_FRAME_LIMIT = 1 << 18;
 
-/** The most frames one slab of host memory holds (256 KiB). */
-const SLAB_FRAMES = 64;
+/** Bytes of a chunk, the unit in which a frame's bytes are materialised. */
+const CHUNK_SHIFT = 9;
+const CHUNK_SIZE = 1 << CHUNK_SHIFT;
+const CHUNK_MASK = CHUNK_SIZE - 1;
+const CHUNKS_PER_FRAME = PAGE_SIZE / CHUNK_SIZE;
+
+/** The most chunks one slab of host memory holds (64 KiB). */
+const SLAB_CHUNKS = 128;
+
+/** A frame that holds data: its chunks by index, those never written absent (they read as zero). */
+type Frame = (Uint8Array | undefined)[];
 
 export class PhysMem {
   /** Pins held on host pages (IO page sets register here); see `pinned()`. */
@@ -37,19 +51,19 @@ export class PhysMem {
    */
   readonly faults = new FaultInjector();
   /** Frames by page frame number (a JS number: exact below 2^53, and far cheaper to hash than a bigint). */
-  private readonly frames = new Map<number, Uint8Array>();
+  private readonly frames = new Map<number, Frame>();
   /**
-   * Frames a structural copy of this memory holds too (a debugger
+   * Chunks a structural copy of this memory holds too (a debugger
    * checkpoint, see `shareWithCopy`): copied before they are written, so
    * neither side sees the other's writes. The copies are carved from a slab
-   * of their own (see `newFrame` for why slabs): that is bookkeeping of the
+   * of their own (see `newChunk` for why slabs): that is bookkeeping of the
    * checkpoints, so it stays out of `slab`, which a run without copies has
    * in the same state.
    */
-  private readonly copyOnWrite = { frames: new Set<Uint8Array>(), slab: undefined as ArrayBuffer | undefined, used: 0 };
+  private readonly copyOnWrite = { chunks: new Set<Uint8Array>(), slab: undefined as ArrayBuffer | undefined, used: 0 };
   private nextFree = PHYS_BASE;
   /**
-   * Where new frames are carved from (see `newFrame`): the slab's bytes past
+   * Where new chunks are carved from (see `newChunk`): the slab's bytes past
    * `slabUsed` have never been handed out, so they are still zero.
    */
   private slab: ArrayBuffer | undefined;
@@ -85,9 +99,9 @@ export class PhysMem {
     while (done < length) {
       const addr = pa + BigInt(done);
       const off = Number(addr & PAGE_MASK);
-      const n = Math.min(length - done, PAGE_SIZE - off);
-      const frame = this.frames.get(pfnOf(addr));
-      if (frame) copyBytes(out, done, frame, off, n);
+      const n = Math.min(length - done, CHUNK_SIZE - (off & CHUNK_MASK));
+      const chunk = this.frames.get(pfnOf(addr))?.[off >> CHUNK_SHIFT];
+      if (chunk) copyBytes(out, done, chunk, off & CHUNK_MASK, n);
       done += n;
     }
     return out;
@@ -98,36 +112,57 @@ export class PhysMem {
     while (done < bytes.length) {
       const addr = pa + BigInt(done);
       const off = Number(addr & PAGE_MASK);
-      const n = Math.min(bytes.length - done, PAGE_SIZE - off);
-      copyBytes(this.frame(pfnOf(addr)), off, bytes, done, n);
+      const n = Math.min(bytes.length - done, CHUNK_SIZE - (off & CHUNK_MASK));
+      const f = this.frame(pfnOf(addr));
+      const i = off >> CHUNK_SHIFT;
+      // Zeros written where nothing was (a freed table being cleared) leave the chunk absent: it reads as zero.
+      if (f[i] !== undefined || !allZero(bytes, done, n)) copyBytes(this.chunkOf(f, i), off & CHUNK_MASK, bytes, done, n);
       done += n;
     }
   }
 
   /**
    * Little-endian load of 1, 2, 4 or 8 bytes. Page-table walks and DMA do
-   * one per step, so an access inside one frame (every aligned one) reads the
-   * frame directly instead of copying through `read`.
+   * one per step, so an access inside one chunk (every aligned one) reads it
+   * directly instead of copying through `read`.
    */
   load(pa: bigint, width: 1 | 2 | 4 | 8): bigint {
     const a = exactAddress(pa);
-    const off = a % PAGE_SIZE;
-    if (a < 0 || off + width > PAGE_SIZE) return loadLE(this.read(pa, width), 0, width);
-    const frame = this.frames.get((a - off) / PAGE_SIZE);
-    return frame ? loadLE(frame, off, width) : 0n;
+    // Host addresses are past 2^32: `a % PAGE_SIZE` would be a slow floating-point remainder.
+    const pfn = Math.floor(a / PAGE_SIZE);
+    const off = a - pfn * PAGE_SIZE;
+    if (a < 0 || (off & CHUNK_MASK) + width > CHUNK_SIZE) return loadLE(this.read(pa, width), 0, width);
+    const chunk = this.frames.get(pfn)?.[off >> CHUNK_SHIFT];
+    return chunk ? loadLE(chunk, off & CHUNK_MASK, width) : 0n;
   }
 
-  /** Little-endian store; inside one frame it writes the frame directly (see `load`). */
+  /**
+   * The little-endian u32 at `pa`, a 4-aligned address given as a number
+   * (exact: host addresses are below 2^40). Page-table code reads each
+   * descriptor as two of these, so a map, unmap or walk step makes no BigInt
+   * until it has found the leaf (pgtable/radix-table.ts).
+   */
+  load32(pa: number): number {
+    // Host addresses are past 2^32, so not small integers: `%` on them would be a slow floating-point remainder.
+    const pfn = Math.floor(pa / PAGE_SIZE);
+    const off = pa - pfn * PAGE_SIZE;
+    const c = this.frames.get(pfn)?.[off >> CHUNK_SHIFT];
+    const o = off & CHUNK_MASK;
+    return c ? (c[o]! | (c[o + 1]! << 8) | (c[o + 2]! << 16) | (c[o + 3]! << 24)) >>> 0 : 0;
+  }
+
+  /** Little-endian store; inside one chunk it writes the chunk directly (see `load`). */
   store(pa: bigint, width: 1 | 2 | 4 | 8, value: bigint): void {
     const a = exactAddress(pa);
-    const off = a % PAGE_SIZE;
-    if (a < 0 || off + width > PAGE_SIZE) {
+    const pfn = Math.floor(a / PAGE_SIZE);
+    const off = a - pfn * PAGE_SIZE;
+    if (a < 0 || (off & CHUNK_MASK) + width > CHUNK_SIZE) {
       const b = new Uint8Array(width);
       storeLE(b, 0, width, value);
       this.write(pa, b);
       return;
     }
-    storeLE(this.frame((a - off) / PAGE_SIZE), off, width, value);
+    storeLE(this.chunkOf(this.frame(pfn), off >> CHUNK_SHIFT), off & CHUNK_MASK, width, value);
   }
 
   /**
@@ -144,68 +179,88 @@ export class PhysMem {
   }
 
   /**
-   * For deep-clone.ts: a copy of this memory keeps the frames it holds now
-   * instead of copying 4 KiB each (the debugger's checkpoints would
-   * otherwise each cost all the memory a trace touched); from now on both
-   * sides copy such a frame before writing it.
+   * For deep-clone.ts: a copy of this memory keeps the chunks it holds now
+   * instead of copying them (the debugger's checkpoints would otherwise each
+   * cost all the memory a trace touched); from now on both sides copy such a
+   * chunk before writing it.
    */
   shareWithCopy(): Iterable<Uint8Array> {
-    for (const f of this.frames.values()) this.copyOnWrite.frames.add(f);
+    const held: Uint8Array[] = [];
+    for (const f of this.frames.values()) {
+      for (const c of f) {
+        if (c === undefined) continue;
+        this.copyOnWrite.chunks.add(c);
+        held.push(c);
+      }
+    }
     // `slab` is not among them: the copy gets its own copy of it (its
     // uncarved part is zero), so the two never carve the same bytes. The
     // copies' slab starts afresh on both sides instead of being copied.
     this.copyOnWrite.slab = undefined;
-    return this.frames.values();
+    return held;
   }
 
   /**
-   * A zeroed frame. Frames are views into slabs of a few dozen frames rather
-   * than 4 KiB buffers of their own: each ArrayBuffer is external memory the
-   * GC accounts for, and thousands of small ones (every page a DMA touches)
+   * A zeroed chunk. Chunks are views into slabs of many chunks rather than
+   * buffers of their own: each ArrayBuffer is external memory the GC
+   * accounts for, and thousands of small ones (every page a DMA touches)
    * made allocating a frame cost ~85 µs of collection. A slab's memory stays
-   * until none of its frames is referenced.
+   * until none of its chunks is referenced.
    */
-  private newFrame(): Uint8Array {
+  private newChunk(): Uint8Array {
     if (!this.slab || this.slabUsed === this.slab.byteLength) {
-      // Slabs start small (a machine that touches a few pages stays small) and double up to SLAB_FRAMES.
-      const frames = this.slab ? Math.min(2 * (this.slab.byteLength / PAGE_SIZE), SLAB_FRAMES) : 4;
-      this.slab = new ArrayBuffer(frames * PAGE_SIZE);
+      // Slabs start small (a machine that touches a few pages stays small) and double up to SLAB_CHUNKS.
+      const chunks = this.slab ? Math.min(2 * (this.slab.byteLength / CHUNK_SIZE), SLAB_CHUNKS) : 8;
+      this.slab = new ArrayBuffer(chunks * CHUNK_SIZE);
       this.slabUsed = 0;
     }
-    const f = new Uint8Array(this.slab, this.slabUsed, PAGE_SIZE);
-    this.slabUsed += PAGE_SIZE;
-    return f;
+    const c = new Uint8Array(this.slab, this.slabUsed, CHUNK_SIZE);
+    this.slabUsed += CHUNK_SIZE;
+    return c;
   }
 
-  /** A frame for a copy-on-write copy, from the copies' own slab. */
-  private copiedFrame(): Uint8Array {
-    const c = this.copyOnWrite;
-    if (!c.slab || c.used === c.slab.byteLength) {
-      c.slab = new ArrayBuffer(SLAB_FRAMES * PAGE_SIZE);
-      c.used = 0;
+  /** A chunk for a copy-on-write copy, from the copies' own slab. */
+  private copiedChunk(): Uint8Array {
+    const cow = this.copyOnWrite;
+    if (!cow.slab || cow.used === cow.slab.byteLength) {
+      cow.slab = new ArrayBuffer(SLAB_CHUNKS * CHUNK_SIZE);
+      cow.used = 0;
     }
-    const f = new Uint8Array(c.slab, c.used, PAGE_SIZE);
-    c.used += PAGE_SIZE;
-    return f;
+    const c = new Uint8Array(cow.slab, cow.used, CHUNK_SIZE);
+    cow.used += CHUNK_SIZE;
+    return c;
   }
 
-  /** The frame to write at `pfn`: created when first written, copied first if a copy shares it. */
-  private frame(pfn: number): Uint8Array {
+  /** The frame to write at `pfn`: it holds data from its first write on, and the frame limit counts it then. */
+  private frame(pfn: number): Frame {
     let f = this.frames.get(pfn);
-    if (f && this.copyOnWrite.frames.delete(f)) {
-      const own = this.copiedFrame();
-      own.set(f);
-      this.frames.set(pfn, (f = own));
-    }
     if (!f) {
       if (this.frames.size >= this.frameLimit) {
         fail('ENOMEM', `the emulated host memory limit is reached: ${this.frameLimit} frames of 4 KiB hold data`);
       }
-      f = this.newFrame();
+      f = new Array<Uint8Array | undefined>(CHUNKS_PER_FRAME).fill(undefined);
       this.frames.set(pfn, f);
     }
     return f;
   }
+
+  /** Chunk `i` of frame `f`, to write: created when first written, copied first if a copy shares it. */
+  private chunkOf(f: Frame, i: number): Uint8Array {
+    let c = f[i];
+    if (c === undefined) f[i] = c = this.newChunk();
+    else if (this.copyOnWrite.chunks.size > 0 && this.copyOnWrite.chunks.delete(c)) {
+      const own = this.copiedChunk();
+      own.set(c);
+      f[i] = c = own;
+    }
+    return c;
+  }
+}
+
+/** Whether `bytes[from..from+n)` are all zero. */
+function allZero(bytes: Uint8Array, from: number, n: number): boolean {
+  for (let i = from; i < from + n; i++) if (bytes[i] !== 0) return false;
+  return true;
 }
 
 /** The most a physical address can be to be exact as a JS number. */

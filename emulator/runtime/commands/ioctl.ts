@@ -3,19 +3,46 @@
 // kernel wrote back turned into the statement's result.
 import type { KernelError } from '../../engine/errno.js';
 import { iommufdCmd, type IoctlDef } from '../../engine/uapi/iommufd.js';
-import { buildStruct, decodeStruct, fieldForKey, type StructControls } from '../marshal.js';
+import type { StructDef } from '../../engine/uapi/layout.js';
+import { buildStruct, decodeField, decodeStruct, fieldForKey, type StructControls } from '../marshal.js';
+import type { Actual } from '../outcome.js';
 import type { Value } from '../values.js';
 import { iommufd, type CommandContext, type CommandOutcome } from './context.js';
 
-export interface IoctlDone {
-  error?: KernelError;
-  /** The fields of the struct after the call (as passed, if the kernel wrote nothing back); never modified. */
-  out: Map<string, bigint>;
+/**
+ * One ioctl's end: its error, and the struct the kernel left. The fields are
+ * decoded when first read: most statements bind no name, so their result
+ * record (every field, as a Map) was built only to be dropped.
+ */
+export class IoctlDone {
+  private decoded: Map<string, bigint> | undefined;
+
+  constructor(
+    readonly error: KernelError | undefined,
+    private readonly def: StructDef,
+    /** The struct after the call (as passed, if the kernel wrote nothing back); null for `arg=null`. Never modified. */
+    private readonly bytes: Uint8Array | null,
+  ) {}
+
+  /** The fields of the struct after the call; never modified. */
+  get out(): Map<string, bigint> {
+    return (this.decoded ??= this.bytes ? decodeStruct(this.def, this.bytes) : new Map());
+  }
+
+  /** `out.get(key)` without decoding the other fields. */
+  field(key: string): bigint | undefined {
+    if (this.decoded) return this.decoded.get(key);
+    return this.bytes ? decodeField(this.def, this.bytes, key) : undefined;
+  }
 }
+
+const NO_CONTROLS: StructControls = {};
 
 /** `size=`, `trailing=`, `arg=null` and every key left over that names a field of the struct. */
 function controls(ctx: CommandContext, def: IoctlDef): StructControls {
   const { args } = ctx;
+  // The controls are keys no handler reads: with every key read, there are none to look for.
+  if (args.allRead()) return NO_CONTROLS;
   const argNull = args.has('arg') && (args.word('arg') === 'null' || args.int('arg') === 0n);
   const size = args.num('size');
   const trailing = args.num('trailing');
@@ -38,7 +65,7 @@ export function issue(ctx: CommandContext, def: IoctlDef, values: Record<string,
   // VFIO's device ioctls are _IO(';', nr) as well, so one encoding serves both files.
   const cmd = iommufdCmd(def.nr);
   const r = fd === undefined ? ctx.machine.vfioIoctl(device!, cmd, arg) : ctx.machine.ioctl(fd, cmd, arg);
-  return { error: r.error, out: r.arg ? decodeStruct(def.struct, r.arg) : new Map() };
+  return new IoctlDone(r.error, def.struct, r.arg);
 }
 
 /**
@@ -53,12 +80,37 @@ export function outputs(done: IoctlDone, primary?: string, extra: [string, Value
     fields = new Map(fields);
     for (const [k, v] of extra) fields.set(k, v);
   }
-  return { kind: 'record', fields, primary: primary === undefined ? primaryValue : done.out.get(primary) };
+  return { kind: 'record', fields, primary: primary === undefined ? primaryValue : done.field(primary) };
 }
 
 /** The usual ending: errno on failure, else the output record. */
 export function finish(done: IoctlDone, primary?: string, extra: [string, Value][] = []): CommandOutcome {
   if (done.error) return { actual: { kind: 'errno', errno: done.error.errno, reason: done.error.reason } };
-  const result = outputs(done, primary, extra);
-  return { actual: { kind: 'ok', value: primary === undefined ? undefined : done.out.get(primary) }, result };
+  return new FinishedIoctl({ kind: 'ok', value: primary === undefined ? undefined : done.field(primary) }, done, primary, extra);
+}
+
+/**
+ * A successful ioctl's outcome: its result record is made when read (a
+ * statement that binds a name), or given (`out.result = ...`).
+ */
+class FinishedIoctl implements CommandOutcome {
+  private made = false;
+  private value: Value | undefined;
+
+  constructor(
+    readonly actual: Actual,
+    private readonly done: IoctlDone,
+    private readonly primary: string | undefined,
+    private readonly extra: [string, Value][],
+  ) {}
+
+  get result(): Value | undefined {
+    if (!this.made) this.result = outputs(this.done, this.primary, this.extra);
+    return this.value;
+  }
+
+  set result(v: Value | undefined) {
+    this.value = v;
+    this.made = true;
+  }
 }

@@ -8,6 +8,13 @@ import { LPAE_AF, LPAE_AP_RDONLY, LPAE_AP_UNPRIV, LPAE_DBM, LPAE_S2AP_READ, LPAE
 import { hex, type HwFault, type HwRules, type LeafGrant } from '../hw-rules.js';
 import { CLASS_IN, F_ACCESS, F_ADDR_SIZE, F_PERMISSION, F_TRANSLATION } from './smmuv3-events.js';
 
+// The low attribute bits as numbers (they all lie in the descriptor's low 32 bits).
+const AF = Number(LPAE_AF);
+const AP_UNPRIV = Number(LPAE_AP_UNPRIV);
+const AP_RDONLY = Number(LPAE_AP_RDONLY);
+const S2AP_READ = Number(LPAE_S2AP_READ);
+const S2AP_WRITE = Number(LPAE_S2AP_WRITE);
+
 export interface SmmuRulesConfig {
   stage: 1 | 2;
   /** Output address size of this stage (IPS / effective S2PS). */
@@ -20,8 +27,12 @@ export interface SmmuRulesConfig {
 export class SmmuRules implements HwRules {
   readonly stage: 1 | 2;
 
+  /** 2^OAS: a leaf's output address must lie below it. */
+  private readonly oaLimit: bigint;
+
   constructor(private readonly cfg: SmmuRulesConfig) {
     this.stage = cfg.stage;
+    this.oaLimit = 1n << BigInt(cfg.oas);
   }
 
   input(): undefined {
@@ -35,27 +46,37 @@ export class SmmuRules implements HwRules {
     return this.fault(F_TRANSLATION, 'translation', walk.level, iova, `${hex(iova)} ${what}`);
   }
 
+  /**
+   * The checks run on every IOTLB miss, so the low attribute bits (AF, AP,
+   * S2AP) are tested as one 32-bit number and the descriptor is rebuilt only
+   * when the hardware changes it: a BigInt per bit test cost more than the
+   * walk.
+   */
   leaf(leaf: PtLeaf, iova: bigint, write: boolean): HwFault | LeafGrant {
-    let e = leaf.descriptor;
-    if ((e & LPAE_AF) === 0n) {
+    const lo = Number(BigInt.asUintN(32, leaf.descriptor));
+    let set = 0;
+    if ((lo & AF) === 0) {
       if (!this.cfg.ha) return this.fault(F_ACCESS, 'access_flag', leaf.level, iova, `${hex(iova)}: the level-${leaf.level} leaf has AF clear`);
-      e |= LPAE_AF;
+      set |= AF;
     }
-    const dbm = this.cfg.hd && (e & LPAE_DBM) !== 0n;
+    const dbm = this.cfg.hd && (leaf.descriptor & LPAE_DBM) !== 0n;
     let read: boolean;
     let writable: boolean;
+    let clear = 0;
     if (this.stage === 1) {
-      read = (e & LPAE_AP_UNPRIV) !== 0n;
-      writable = read && ((e & LPAE_AP_RDONLY) === 0n || dbm);
-      if (write && writable) e &= ~LPAE_AP_RDONLY;
+      read = (lo & AP_UNPRIV) !== 0;
+      const rdonly = (lo & AP_RDONLY) !== 0;
+      writable = read && (!rdonly || dbm);
+      if (write && writable && rdonly) clear = AP_RDONLY;
     } else {
-      read = (e & LPAE_S2AP_READ) !== 0n;
-      writable = (e & LPAE_S2AP_WRITE) !== 0n || dbm;
-      if (write && writable) e |= LPAE_S2AP_WRITE;
+      read = (lo & S2AP_READ) !== 0;
+      writable = (lo & S2AP_WRITE) !== 0 || dbm;
+      if (write && writable) set |= S2AP_WRITE & ~lo;
     }
     if (!(write ? writable : read)) return this.permission(iova, write, leaf.level);
-    if (leaf.oa >> BigInt(this.cfg.oas) !== 0n) return this.fault(F_ADDR_SIZE, 'address_size', leaf.level, iova, `${hex(iova)}: output address ${hex(leaf.oa)} is beyond the ${this.cfg.oas}-bit output size`);
-    return { read, write: writable, updated: e };
+    if (leaf.oa >= this.oaLimit) return this.fault(F_ADDR_SIZE, 'address_size', leaf.level, iova, `${hex(iova)}: output address ${hex(leaf.oa)} is beyond the ${this.cfg.oas}-bit output size`);
+    const updated = set === 0 && clear === 0 ? leaf.descriptor : (leaf.descriptor | BigInt(set)) & ~BigInt(clear);
+    return { read, write: writable, updated };
   }
 
   permission(iova: bigint, write: boolean, level: number): HwFault {
