@@ -5,35 +5,34 @@
 import type { Expr } from '../language/ast.js';
 import type { CommandSpec } from '../language/command-spec.js';
 import { evaluate, type EvalEnv } from './evaluate.js';
-import { asInt, elements, isError, primaryOf, type RecordValue, type Value } from './values.js';
+import { U64_MAX, asInt, elements, isError, primaryOf, type RecordValue, type Value } from './values.js';
 
 /** An argument that cannot be turned into what the command needs; nothing is issued. */
 export class ArgFailure extends Error {}
 
 type Words = Readonly<Record<string, bigint>>;
 
-/**
- * Per command: the flag or constant words of each argument that has some.
- * Built once per table entry (the table is static), instead of searching the
- * entry's arguments on every `int()` of every statement.
- */
-const WORDS = new WeakMap<CommandSpec, ReadonlyMap<string, Words>>();
+/** Per argument key of a command: the flag or constant words of the arguments that have some. */
+export type ArgWords = ReadonlyMap<string, Words>;
 
-function argWords(spec: CommandSpec): ReadonlyMap<string, Words> {
-  let m = WORDS.get(spec);
-  if (!m) {
-    const words = new Map<string, Words>();
-    const seen = new Set<string>();
-    for (const a of spec.args) {
-      // The first entry for a key wins, as a search of the table would find it.
-      if (seen.has(a.key)) continue;
-      seen.add(a.key);
-      if (a.kind.type === 'flags') words.set(a.key, a.kind.flags);
-      else if (a.kind.type === 'enum') words.set(a.key, a.kind.values);
-    }
-    WORDS.set(spec, (m = words));
+const NO_WORDS: ArgWords = new Map();
+
+/**
+ * A command's argument words, from its table entry. Worked out once per
+ * command (the table is static; see execute-command.ts), instead of
+ * searching the entry's arguments on every `int()` of every statement.
+ */
+export function argWords(spec: CommandSpec | undefined): ArgWords {
+  const words = new Map<string, Words>();
+  const seen = new Set<string>();
+  for (const a of spec?.args ?? []) {
+    // The first entry for a key wins, as a search of the table would find it.
+    if (seen.has(a.key)) continue;
+    seen.add(a.key);
+    if (a.kind.type === 'flags') words.set(a.key, a.kind.flags);
+    else if (a.kind.type === 'enum') words.set(a.key, a.kind.values);
   }
-  return m;
+  return words.size > 0 ? words : NO_WORDS;
 }
 
 /** The environment with an argument's words in front of the names in scope. */
@@ -53,16 +52,18 @@ class WordsEnv implements EvalEnv {
 }
 
 export class Args {
-  /** The keys read so far (a statement has a handful: an array is cheaper than a Set). */
+  /**
+   * The keys the statement gives that have been read so far (a statement has
+   * a handful: an array is cheaper than a Set). A key it does not give is
+   * never left over, so asking for one records nothing.
+   */
   private readonly used: string[] = [];
-  /** The command's argument words (looked up once per statement, not per integer read). */
-  private words: ReadonlyMap<string, Words> | undefined;
 
   constructor(
     private readonly resolved: ReadonlyMap<string, Expr>,
     private readonly env: EvalEnv,
-    /** The command's table entry: flag and constant words of an argument come from it. */
-    private readonly spec?: CommandSpec,
+    /** The command's argument words (`argWords` of its table entry): they count in its integer arguments. */
+    private readonly words: ArgWords = NO_WORDS,
   ) {}
 
   has(key: string): boolean {
@@ -78,13 +79,14 @@ export class Args {
 
   /** Whether every key the statement gives has been read (`unused()` is empty). */
   allRead(): boolean {
-    for (const k of this.resolved.keys()) if (!this.used.includes(k)) return false;
-    return true;
+    // `used` holds distinct keys of `resolved` only, so counting them is enough.
+    return this.used.length === this.resolved.size;
   }
 
   private expr(key: string): Expr | undefined {
-    if (!this.used.includes(key)) this.used.push(key);
-    return this.resolved.get(key);
+    const e = this.resolved.get(key);
+    if (e !== undefined && !this.used.includes(key)) this.used.push(key);
+    return e;
   }
 
   value(key: string): Value | undefined {
@@ -99,7 +101,9 @@ export class Args {
   int(key: string): bigint | undefined {
     const e = this.expr(key);
     if (!e) return undefined;
-    const words = this.spec && (this.words ??= argWords(this.spec)).get(key);
+    // Most arguments are literals (`iova=0x10043000`, `4K`): nothing to look up, no words to consult.
+    if (e.kind === 'int' && e.value >= 0n && e.value <= U64_MAX) return e.value;
+    const words = this.words.size === 0 ? undefined : this.words.get(key);
     const v = evaluate(e, words ? new WordsEnv(words, this.env) : this.env);
     // Nearly every argument is a plain number: only other values need unwrapping and error checks.
     return typeof v === 'bigint' ? v : this.toInt(key, this.checked(key, v));

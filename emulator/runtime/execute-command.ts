@@ -4,24 +4,41 @@
 // bug of the emulator (`internal`): none of them stops the run.
 import { KernelError } from '../engine/errno.js';
 import type { MachineApi } from '../engine/machine-api.js';
-import type { CommandStmt } from '../language/ast.js';
+import type { CommandStmt, Expr } from '../language/ast.js';
 import { COMMANDS } from '../language/commands.js';
-import { ArgFailure, Args } from './args.js';
+import { ArgFailure, Args, argWords, type ArgWords } from './args.js';
 import { COMMAND_HANDLERS } from './commands/index.js';
-import type { CommandOutcome, RunState } from './commands/context.js';
+import type { CommandHandler, CommandOutcome, RunState } from './commands/context.js';
 import type { EvalEnv } from './evaluate.js';
 
+interface Runnable {
+  handler: CommandHandler;
+  /** The flag and constant words of its arguments, from its table entry. */
+  words: ArgWords;
+}
+
+/**
+ * Each command's handler and what its table entry says, under one key: a
+ * statement's command name is a string the parser has just cut from the
+ * text, so every map lookup hashes and compares it afresh.
+ */
+const RUNNABLE: ReadonlyMap<string, Runnable> = new Map(
+  [...COMMAND_HANDLERS].map(([name, handler]) => [name, { handler, words: argWords(COMMANDS.get(name)) }]),
+);
+
+const NO_ARGS: ReadonlyMap<string, Expr> = new Map();
+
 export function executeCommand(stmt: CommandStmt, machine: MachineApi, state: RunState, env: EvalEnv): CommandOutcome {
-  const handler = COMMAND_HANDLERS.get(stmt.command);
-  if (!handler) {
+  const command = RUNNABLE.get(stmt.command);
+  if (!command) {
     return { actual: { kind: 'error', message: `${stmt.command} is not supported by this emulator yet` } };
   }
-  const args = new Args(stmt.resolved ?? new Map(), env, COMMANDS.get(stmt.command));
+  const args = new Args(stmt.resolved ?? NO_ARGS, env, command.words);
   // Payloads of one statement never outlive it.
   machine.resetScratch();
   machine.setStatementLine?.(stmt.range.start.line + 1);
   try {
-    return handler({ machine, args, state });
+    return command.handler({ machine, args, state });
   } catch (e) {
     if (e instanceof KernelError) return { actual: { kind: 'errno', errno: e.errno, reason: e.reason } };
     if (e instanceof ArgFailure) return { actual: { kind: 'error', message: e.message } };

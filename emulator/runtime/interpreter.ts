@@ -65,6 +65,8 @@ interface Frame {
   /** Procedures visible from this frame's block (an include adds to its parent's). */
   procs: Map<string, ProcStmt>;
   loop?: LoopState;
+  /** What its statements' expressions see; it follows `scope` as iterations replace it. */
+  env: EvalEnv;
 }
 
 export class Run {
@@ -133,17 +135,19 @@ export class Run {
   /** Evaluates an expression in a frame (0 = innermost), as a watch or the debug console would. */
   evaluate(expr: Expr, frameIndex = 0, extra?: ReadonlyMap<string, Value>): Value {
     const f = this.stack[this.stack.length - 1 - frameIndex] ?? this.stack[0];
-    const env = this.env(f?.scope ?? this.root);
+    const env = this.env({ scope: f?.scope ?? this.root });
     // `extra` names (a breakpoint condition's `errno`, `kind`) shadow the trace's own.
     return evaluate(expr, extra ? new ShadowedEnv(extra, env) : env);
   }
 
-  private env(scope: Scope): EvalEnv {
-    return new FrameEnv(scope, this.state.declared, this.unbound, this.machine);
+  private env(frame: { readonly scope: Scope }): EvalEnv {
+    return new FrameEnv(frame, this.state.declared, this.unbound, this.machine);
   }
 
-  private push(f: Omit<Frame, 'pc'>): void {
-    const frame: Frame = { ...f, pc: 0 };
+  private push(f: Omit<Frame, 'pc' | 'env'>): void {
+    const frame = { ...f, pc: 0 } as Frame;
+    // Made once per frame rather than once per statement.
+    frame.env = this.env(frame);
     hoistProcs(frame.stmts, frame.procs);
     this.stack.push(frame);
   }
@@ -188,7 +192,7 @@ export class Run {
       case 'command':
         return this.command(stmt, frame);
       case 'let': {
-        const v = evaluate(stmt.value, this.env(frame.scope));
+        const v = evaluate(stmt.value, frame.env);
         if (isError(v)) {
           this.noteUnbound(stmt.name, stmt);
           return this.failed(stmt, 'ok', v.message);
@@ -221,7 +225,7 @@ export class Run {
   }
 
   private command(stmt: CommandStmt, frame: Frame): StepEvent {
-    const env = this.env(frame.scope);
+    const env = frame.env;
     const out = executeCommand(stmt, this.machine, this.state, env);
     const expectedValue = stmt.expect?.kind === 'value' ? evaluate(stmt.expect.value, env) : undefined;
     if (expectedValue !== undefined && isError(expectedValue)) {
@@ -249,7 +253,7 @@ export class Run {
 
   /** `expect EXPR`: a mismatch unless non-zero; the message shows the compared values. */
   private expect(cond: Expr, stmt: Stmt, frame: Frame): StepEvent {
-    const env = this.env(frame.scope);
+    const env = frame.env;
     const v = evaluate(cond, env);
     const n = asInt(v);
     if (!isError(n) && n !== 0n) return { stmt, actual: { kind: 'ok', value: v }, entered: false };
@@ -264,7 +268,7 @@ export class Run {
   }
 
   private repeat(stmt: RepeatStmt, frame: Frame): StepEvent {
-    const env = this.env(frame.scope);
+    const env = frame.env;
     let first = 0n;
     let last: bigint;
     if (stmt.count) {
@@ -300,7 +304,7 @@ export class Run {
     if (proc.params.length !== stmt.args.length) {
       return this.failed(stmt, 'ok', `${stmt.name} takes ${proc.params.length} arguments, not ${stmt.args.length}`);
     }
-    const env = this.env(frame.scope);
+    const env = frame.env;
     // A procedure sees its parameters and the file's top-level names, not its caller's locals.
     const scope = new Scope(this.root);
     for (let i = 0; i < proc.params.length; i++) {
@@ -327,19 +331,21 @@ export class Run {
 /**
  * What an expression in a frame sees: its scopes, the declared names, the
  * constants, and why a name whose statement failed is unbound. One is made
- * per statement, so it is a class rather than a pair of closures.
+ * per frame (and per debugger evaluation).
  */
 class FrameEnv implements EvalEnv {
   constructor(
-    private readonly scope: Scope,
+    /** Read at each lookup: a loop's frame gets a new scope every iteration. */
+    private readonly frame: { readonly scope: Scope },
     private readonly declared: ReadonlyMap<string, Value>,
     private readonly unbound: ReadonlyMap<string, string>,
     private readonly machine: MachineApi,
   ) {}
 
   lookup(name: string): Value | undefined {
-    const v = this.scope.lookup(name) ?? this.declared.get(name) ?? CONSTANTS.get(name);
-    if (v !== undefined) return v;
+    const v = this.frame.scope.lookup(name) ?? this.declared.get(name) ?? CONSTANTS.get(name);
+    // Bare words (`write`, `u32`) miss every map above: most runs have no failed binding to look for.
+    if (v !== undefined || this.unbound.size === 0) return v;
     const why = this.unbound.get(name);
     return why === undefined ? undefined : error(why);
   }

@@ -3,7 +3,6 @@
 // §2 live here: `size=N` (the size/argsz field and the buffer length),
 // `trailing=B` (every byte past the kernel's struct), `arg=null`, and field
 // overrides that replace what the statement derived.
-import { storeLE } from '../engine/memory/little-endian.js';
 import { field, readLE, writeLE, type FieldDef, type StructDef } from '../engine/uapi/layout.js';
 
 export interface StructControls {
@@ -38,7 +37,7 @@ export function buildStruct(def: StructDef, values: Readonly<Record<string, bigi
   // kernel's sizeof long, so every field fits), then cut to `size`.
   const out = new Uint8Array(size > def.size ? size : def.size);
   const sizeAt = sizeField(def);
-  storeLE(out, sizeAt.offset, sizeAt.size, BigInt(size));
+  store(out, sizeAt, BigInt(size));
   for (const name in values) put(out, def, name, values[name]!);
   if (controls.overrides) for (const [name, v] of controls.overrides) put(out, def, name, v);
   if (size < def.size) return out.slice(0, size);
@@ -46,9 +45,36 @@ export function buildStruct(def: StructDef, values: Readonly<Record<string, bigi
   return out;
 }
 
+/**
+ * A u64 and its bytes: a field is stored into it and its low bytes copied
+ * out. Storing a BigInt into a BigUint64Array truncates it to 64 bits
+ * without a BigInt-to-Number conversion, which costs more than the copy;
+ * every field of every ioctl passes here. (Typed arrays are little-endian
+ * on every platform Node runs on, as the structs are.)
+ */
+const U64 = new BigUint64Array(1);
+const U64_BYTES = new Uint8Array(U64.buffer);
+
 function put(bytes: Uint8Array, def: StructDef, name: string, value: bigint): void {
-  const f = field(def, name);
-  storeLE(bytes, f.offset, f.size, value);
+  store(bytes, field(def, name), value);
+}
+
+/** Writes the low `f.size` bytes of `value` little-endian, as `storeLE` does (unrolled: a loop measured slower). */
+function store(bytes: Uint8Array, f: FieldDef, value: bigint): void {
+  U64[0] = value;
+  const o = f.offset;
+  const n = f.size;
+  bytes[o] = U64_BYTES[0]!;
+  if (n === 1) return;
+  bytes[o + 1] = U64_BYTES[1]!;
+  if (n === 2) return;
+  bytes[o + 2] = U64_BYTES[2]!;
+  bytes[o + 3] = U64_BYTES[3]!;
+  if (n === 4) return;
+  bytes[o + 4] = U64_BYTES[4]!;
+  bytes[o + 5] = U64_BYTES[5]!;
+  bytes[o + 6] = U64_BYTES[6]!;
+  bytes[o + 7] = U64_BYTES[7]!;
 }
 
 /**
@@ -65,10 +91,13 @@ export function decodeStruct(def: StructDef, bytes: Uint8Array): Map<string, big
 /** One field of `decodeStruct`'s result (`key` as the language names it), without decoding the others. */
 export function decodeField(def: StructDef, bytes: Uint8Array, key: string): bigint | undefined {
   if (key === sizeField(def).name) return undefined;
-  // The last field of that name wins, as in decodeStruct's Map.
-  let found: NamedField | undefined;
-  for (const f of namedFields(def)) if (f.key === key) found = f;
-  return found && readLE(bytes, found.offset, found.size);
+  // The last field of that name wins, as in decodeStruct's Map: search from the end.
+  const fields = namedFields(def);
+  for (let i = fields.length - 1; i >= 0; i--) {
+    const f = fields[i]!;
+    if (f.key === key) return readLE(bytes, f.offset, f.size);
+  }
+  return undefined;
 }
 
 /** Every named field of a struct (a driver blob has no size field to leave out). */

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import fc from 'fast-check';
 import { KernelError } from '../../emulator/engine/errno.js';
 import { ioctlDef } from '../../emulator/engine/uapi/iommufd.js';
 import { readLE, writeLE } from '../../emulator/engine/uapi/layout.js';
@@ -136,4 +137,21 @@ test('ioas_iova_ranges without num_iovas asks again with the total when the firs
   const run = runText('r = ioas_iova_ranges 1\nexpect len(r.ranges) == 70\nexpect r.ranges[69].start == 0x450000\n', m);
   assert.deepEqual(mismatchesOf(run), []);
   assert.deepEqual(m.calls.map((c) => u32(c.arg!, 8)), [64, 70]);
+});
+
+test('buildStruct stores each field as its low bytes, little-endian, and touches no neighbour', () => {
+  const def = ioctlDef('IOMMU_IOAS_MAP').struct;
+  const u64Arb = fc.bigInt({ min: 0n, max: (1n << 64n) - 1n });
+  fc.assert(
+    fc.property(u64Arb, u64Arb, u64Arb, u64Arb, u64Arb, (flags, ioasId, userVa, length, iova) => {
+      const values = { flags, ioas_id: ioasId, user_va: userVa, length, iova };
+      const b = buildStruct(def, values)!;
+      assert.equal(u32(b, 0), def.size);
+      for (const [name, v] of Object.entries(values)) {
+        const f = def.fields.find((x) => x.name === name)!;
+        assert.equal(readLE(b, f.offset, f.size), BigInt.asUintN(f.size * 8, v), name);
+      }
+      assert.equal(u32(b, 12), 0); // __reserved, between ioas_id and user_va
+    }),
+  );
 });

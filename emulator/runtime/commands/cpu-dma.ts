@@ -5,12 +5,17 @@ import { ArgFailure } from '../args.js';
 import { bytes } from '../values.js';
 import { ok, type CommandContext, type CommandHandler } from './context.js';
 
-const WIDTHS: Record<string, 1 | 2 | 4 | 8> = { u8: 1, u16: 2, u32: 4, u64: 8 };
+/**
+ * A Map rather than an object: the word is a string just cut from the text,
+ * and indexing an object with one first looks it up among the interned
+ * strings (it also cannot answer for `toString`).
+ */
+const WIDTHS: ReadonlyMap<string, 1 | 2 | 4 | 8> = new Map([['u8', 1], ['u16', 2], ['u32', 4], ['u64', 8]]);
 
 function width(ctx: CommandContext): 1 | 2 | 4 | 8 | undefined {
   const w = ctx.args.word('width');
   if (w === undefined) return undefined;
-  const n = WIDTHS[w];
+  const n = WIDTHS.get(w);
   if (!n) throw new ArgFailure(`width: ${w} is not one of u8, u16, u32, u64`);
   return n;
 }

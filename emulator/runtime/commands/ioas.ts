@@ -9,14 +9,21 @@ const RANGE_BYTES = 16;
 /** The most entries the runtime allocates room for, whatever `num_iovas` claims. */
 const MAX_NUM_IOVAS = 4096n;
 
+/** The defaults of mapFlags, worked out once (BigInt arithmetic allocates). */
+const READ_WRITE = IOAS_MAP_FLAGS.readable | IOAS_MAP_FLAGS.writeable;
+const FIXED_READ_WRITE = READ_WRITE | IOAS_MAP_FLAGS.fixed_iova;
+
 /**
  * The flags of MAP, MAP_FILE and COPY: `readable|writeable`, plus
  * `fixed_iova` when an iova is given; explicit flags replace the default.
  */
 function mapFlags(ctx: CommandContext, iovaGiven: boolean): bigint {
-  return ctx.args.int('flags') ??
-    (IOAS_MAP_FLAGS.readable | IOAS_MAP_FLAGS.writeable | (iovaGiven ? IOAS_MAP_FLAGS.fixed_iova : 0n));
+  return ctx.args.int('flags') ?? (iovaGiven ? FIXED_READ_WRITE : READ_WRITE);
 }
+
+// The hottest commands' ioctls, looked up once rather than by name per statement.
+const IOAS_MAP = ioctlDef('IOMMU_IOAS_MAP');
+const IOAS_UNMAP = ioctlDef('IOMMU_IOAS_UNMAP');
 
 const destroy: CommandHandler = (ctx) =>
   finish(issue(ctx, ioctlDef('IOMMU_DESTROY'), { id: ctx.args.int('id') ?? 0n }));
@@ -27,7 +34,7 @@ const ioasAlloc: CommandHandler = (ctx) =>
 const ioasMap: CommandHandler = (ctx) => {
   const { args } = ctx;
   const iova = args.int('iova');
-  return finish(issue(ctx, ioctlDef('IOMMU_IOAS_MAP'), {
+  return finish(issue(ctx, IOAS_MAP, {
     ioas_id: args.int('ioas_id') ?? 0n,
     user_va: args.int('user_va') ?? 0n,
     length: args.int('length') ?? 0n,
@@ -70,7 +77,7 @@ const ioasCopy: CommandHandler = (ctx) => {
 };
 
 const ioasUnmap: CommandHandler = (ctx) =>
-  finish(issue(ctx, ioctlDef('IOMMU_IOAS_UNMAP'), {
+  finish(issue(ctx, IOAS_UNMAP, {
     ioas_id: ctx.args.int('ioas_id') ?? 0n,
     iova: ctx.args.int('iova') ?? 0n,
     length: ctx.args.int('length') ?? 0n,

@@ -37,6 +37,8 @@ export class IoctlDone {
 }
 
 const NO_CONTROLS: StructControls = {};
+/** No extra result fields: one shared empty list rather than a new one per ioctl. */
+const NO_EXTRA: readonly [string, Value][] = [];
 
 /** `size=`, `trailing=`, `arg=null` and every key left over that names a field of the struct. */
 function controls(ctx: CommandContext, def: IoctlDef): StructControls {
@@ -72,7 +74,7 @@ export function issue(ctx: CommandContext, def: IoctlDef, values: Record<string,
  * The struct's output fields (plus `extra`) as a result record whose bare
  * name is the field `primary`, or `primaryValue`.
  */
-export function outputs(done: IoctlDone, primary?: string, extra: [string, Value][] = [], primaryValue?: Value): Value {
+export function outputs(done: IoctlDone, primary?: string, extra: readonly [string, Value][] = NO_EXTRA, primaryValue?: Value): Value {
   // `done.out` is this call's own map and is only ever read, so a record
   // without extra fields takes it as it is rather than copying it.
   let fields = done.out as Map<string, Value>;
@@ -84,7 +86,7 @@ export function outputs(done: IoctlDone, primary?: string, extra: [string, Value
 }
 
 /** The usual ending: errno on failure, else the output record. */
-export function finish(done: IoctlDone, primary?: string, extra: [string, Value][] = []): CommandOutcome {
+export function finish(done: IoctlDone, primary?: string, extra: readonly [string, Value][] = NO_EXTRA): CommandOutcome {
   if (done.error) return { actual: { kind: 'errno', errno: done.error.errno, reason: done.error.reason } };
   return new FinishedIoctl({ kind: 'ok', value: primary === undefined ? undefined : done.field(primary) }, done, primary, extra);
 }
@@ -101,7 +103,7 @@ class FinishedIoctl implements CommandOutcome {
     readonly actual: Actual,
     private readonly done: IoctlDone,
     private readonly primary: string | undefined,
-    private readonly extra: [string, Value][],
+    private readonly extra: readonly [string, Value][],
   ) {}
 
   get result(): Value | undefined {
