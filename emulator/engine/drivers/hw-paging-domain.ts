@@ -139,11 +139,14 @@ export class HwPagingDomain implements IommuPagingDomain {
     if (update) {
       if (grant.updated !== leaf.descriptor) table.mem.store(leaf.slot, 8, grant.updated);
       // The walked address's offset in the leaf is the same on both sides.
+      // At offset 0 (a DMA to the start of a buffer) the addresses are kept
+      // as they are: the entry lives until the unmap, and so would two more BigInts.
       const offset = iova & (leaf.size - 1n);
+      const aligned = offset === 0n;
       iotlb.insert({
         tag: this.tag,
-        iova: iova - offset,
-        pa: leaf.oa - offset,
+        iova: aligned ? iova : iova - offset,
+        pa: aligned ? leaf.oa : leaf.oa - offset,
         size: leaf.size,
         read: grant.read,
         write: grant.write,

@@ -338,7 +338,7 @@ export class IoPagetable {
     const last = lastOf(iova, s.length);
     if (last === undefined) fail('EOVERFLOW', `iova ${hex(iova)} + length ${hex(s.length)} overflows`);
     this.faults.check('iopt area allocation');
-    const area = new Area(iova, last, s.pages, s.startByte, prot);
+    const area = new Area(iova, last, s.pages, s.startByte, prot, s.length);
     this.areas.insert(area);
     return area;
   }
@@ -347,7 +347,10 @@ export class IoPagetable {
   private fillDomains(area: Area): void {
     const domains = this.domains;
     if (domains.length === 0) return;
-    area.domainPin = area.pages.pin(area.startByte >> PAGE_SHIFT_N, (area.startByte + area.length - 1n) >> PAGE_SHIFT_N);
+    const first = area.startByte >> PAGE_SHIFT_N;
+    const last = (area.startByte + area.length - 1n) >> PAGE_SHIFT_N;
+    // A one-page area (the usual MAP) pins [first, first]: one BigInt kept alive by its demand, not two equal ones.
+    area.domainPin = area.pages.pin(first, last === first ? first : last);
     // Indexes rather than a list of the domains filled: this runs on every MAP.
     let mapped = 0;
     try {

@@ -11,9 +11,6 @@ export class Area implements Interval {
   numLocks = 0;
   /** The pages pinned for the domains, while the IOAS has any. */
   domainPin?: PinDemand;
-  /** Bytes covered: kept rather than recomputed, since UNMAP asks once per domain. */
-  readonly length: bigint;
-
   constructor(
     /** First IOVA. */
     readonly start: bigint,
@@ -24,9 +21,13 @@ export class Area implements Interval {
     readonly startByte: bigint,
     /** IOMMU_READ | IOMMU_WRITE | IOMMU_CACHE bits. */
     readonly prot: number,
-  ) {
-    this.length = last - start + 1n;
-  }
+    /**
+     * Bytes covered (last - start + 1): kept rather than recomputed, since
+     * UNMAP asks once per domain, and passed in because the slice mapped
+     * already holds it (one BigInt fewer kept alive per area).
+     */
+    readonly length: bigint,
+  ) {}
 
   /** The sub-page offset of the area's first byte (area->page_offset). */
   get pageOffset(): bigint {

@@ -13,18 +13,22 @@ import { hex, U64_MAX } from './u64.js';
 export const PAGE = BigInt(PAGE_SIZE);
 /** The offset inside a page. */
 const PAGE_MASK = PAGE - 1n;
-
-/** Where the pages come from: a process's VA range or a memfd's file range. */
-export type PagesSource =
-  | { kind: 'user'; process: Process; base: bigint }
-  | { kind: 'file'; file: MemFile; base: bigint };
+/**
+ * The first byte of a page-aligned set (nearly every one): shared, and the
+ * aligned address is the base as it is, because each set keeps its offset
+ * and base (and its areas their start byte) alive until UNMAP, and every
+ * object kept that long is work for the garbage collector.
+ */
+const ZERO = 0n;
 
 /** Page index range [start, last] that must stay pinned while it lives. */
 export type PinDemand = Interval;
 
 /** An access pin record: identical index ranges share one, counted by users. */
-export interface AccessRecord extends PinDemand {
+export interface AccessRecord extends Interval {
   users: number;
+  /** What `pin` returned for it, given back to `unpin`. */
+  demand: PinDemand;
 }
 
 export interface PinnedRun extends Interval {
@@ -35,12 +39,20 @@ export interface PinnedRun extends Interval {
 export class IoPages implements PinHolder {
   /**
    * Ascending and disjoint; replaced whole when a pin finds none (see
-   * `pin`). This list and `demands` get their first element as a literal of
-   * one: a push onto an empty array reserves room for 17, and every live
-   * area's page set keeps both.
+   * `pin`), so it gets its first element as a literal of one (a push onto
+   * an empty array reserves room for 17). While empty it is the shared NONE
+   * (never pushed to): every MAP makes a set, and an empty array per set was
+   * garbage the moment its first pin replaced it.
    */
-  private runs: PinnedRun[] = [];
-  private demands: PinDemand[] = [];
+  private runs: PinnedRun[] = NONE;
+  /**
+   * The demands that keep pages pinned: the first one alone, any others in
+   * `moreDemands`. Not one list: nearly every set only ever has one (its
+   * area's domain fill), and every MAP's set lives until its UNMAP, so a
+   * list per set was two more objects for the collector to move and mark.
+   */
+  private firstDemand: PinDemand | undefined;
+  private moreDemands: PinDemand[] | undefined;
   /** Made on the first access pin: most sets (every MAP makes one) never have any. */
   private records: AccessRecord[] | undefined;
   /** Where the host memory's pin ledger keeps this set (PinHolder). */
@@ -48,9 +60,16 @@ export class IoPages implements PinHolder {
 
   private constructor(
     private readonly phys: PhysMem,
-    /** The source; CHANGE_PROCESS may re-own a file set. */
-    readonly source: PagesSource,
-    /** The process charged for the pins (source_mm). */
+    /**
+     * Where the pages come from: a memfd's file range when `file` is set,
+     * else `owner`'s VA range (CHANGE_PROCESS re-owns only file sets). Fields
+     * rather than a source record: every MAP makes a set, and each object it
+     * keeps alive until UNMAP is work for the garbage collector.
+     */
+    private readonly file: MemFile | undefined,
+    /** The user VA or file offset of the set's first page. */
+    private readonly base: bigint,
+    /** The process charged for the pins (source_mm), and the user source. */
     public owner: Process,
     /** Offset of the mapped range's first byte inside the set's first page. */
     readonly firstByte: bigint,
@@ -63,7 +82,9 @@ export class IoPages implements PinHolder {
     checkLength(length);
     phys.faults.check('iopt pages allocation');
     const firstByte = uptr & PAGE_MASK;
-    return new IoPages(phys, { kind: 'user', process, base: uptr - firstByte }, process, firstByte, writable);
+    return firstByte === 0n
+      ? new IoPages(phys, undefined, uptr, process, ZERO, writable)
+      : new IoPages(phys, undefined, uptr - firstByte, process, firstByte, writable);
   }
 
   /** iopt_alloc_file_pages: the set behind file bytes [start, start + length). */
@@ -71,16 +92,18 @@ export class IoPages implements PinHolder {
     checkLength(length);
     phys.faults.check('iopt pages allocation');
     const firstByte = start & PAGE_MASK;
-    return new IoPages(phys, { kind: 'file', file, base: start - firstByte }, process, firstByte, writable);
+    return firstByte === 0n
+      ? new IoPages(phys, file, start, process, ZERO, writable)
+      : new IoPages(phys, file, start - firstByte, process, firstByte, writable);
   }
 
   /** The source address of byte `startByte` (the user VA or the file offset). */
   addressOf(startByte: bigint): bigint {
-    return this.source.base + startByte;
+    return this.base + startByte;
   }
 
   get isFile(): boolean {
-    return this.source.kind === 'file';
+    return this.file !== undefined;
   }
 
   // ---- pinning ----
@@ -93,60 +116,78 @@ export class IoPages implements PinHolder {
   pin(start: bigint, last: bigint): PinDemand {
     this.phys.faults.check('pin user pages');
     // Runs are committed only once every page was found, so a fault pins nothing.
-    const demand = { start, last };
+    let demand: PinDemand;
     if (this.runs.length === 0) {
       // A new set (every MAP makes one) has nothing pinned: the whole range
       // is the one gap, and what it finds is the whole list of runs.
-      const found = this.findRuns(demand, undefined);
+      const found = this.findRuns(start, last, undefined);
       if (found) {
         this.runs = found;
         this.phys.pins.add(this);
       }
+      // One run is exactly [start, last] (every MAP of contiguous memory),
+      // and it is the demand too: runs never change once committed, and a
+      // set keeps its demand and runs until UNMAP, so one object fewer for
+      // the collector per MAP.
+      demand = found?.length === 1 ? found[0]! : { start, last };
     } else {
+      demand = { start, last };
       let added: PinnedRun[] | undefined;
-      for (const gap of gaps(start, last, this.runs)) added = this.findRuns(gap, added);
+      for (const gap of gaps(start, last, this.runs)) added = this.findRuns(gap.start, gap.last, added);
       for (const r of added ?? []) this.insertRun(r);
     }
-    if (this.demands.length === 0) this.demands = [demand];
-    else this.demands.push(demand);
+    if (this.firstDemand === undefined) this.firstDemand = demand;
+    else (this.moreDemands ??= []).push(demand);
     return demand;
   }
 
   /**
    * Adds to `added` (made here if undefined) the runs of host pages behind
-   * `gap`, merging physically contiguous neighbours; returns the list.
+   * the gap [gapStart, gapLast], merging physically contiguous neighbours;
+   * returns the list.
    */
-  private findRuns(gap: Interval, added: PinnedRun[] | undefined): PinnedRun[] | undefined {
-    for (let i = gap.start; i <= gap.last; ) {
+  private findRuns(gapStart: bigint, gapLast: bigint, added: PinnedRun[] | undefined): PinnedRun[] | undefined {
+    for (let i = gapStart; i <= gapLast; ) {
       const pa = this.sourceFrame(i);
-      // The pages after it that are contiguous for certain (the rest of a huge page) come in one step.
-      let n = this.contiguousPages(i);
-      if (i + n - 1n > gap.last) n = gap.last - i + 1n;
-      const prev = added?.[added.length - 1];
-      if (prev && prev.last === i - 1n && prev.pa + (i - prev.start) * PAGE === pa) prev.last = i + n - 1n;
-      else if (added) added.push({ start: i, last: i + n - 1n, pa });
-      else added = [{ start: i, last: i + n - 1n, pa }];
-      i += n;
+      // The pages after it that are contiguous for certain (the rest of a huge
+      // page) come in one step. The gap's last page (the only one of a 4 KiB
+      // MAP) ends the step anyway, so it need not ask.
+      let last = i;
+      if (i !== gapLast) {
+        last = i + this.contiguousPages(i) - 1n;
+        if (last > gapLast) last = gapLast;
+      }
+      if (added === undefined) added = [{ start: i, last, pa }];
+      else {
+        const prev = added[added.length - 1]!;
+        if (prev.last === i - 1n && prev.pa + (i - prev.start) * PAGE === pa) prev.last = last;
+        else added.push({ start: i, last, pa });
+      }
+      i = last + 1n;
     }
     return added;
   }
 
   /** Drops a demand; pages no other demand needs are unpinned. */
   unpin(demand: PinDemand): void {
-    const i = this.demands.indexOf(demand);
-    if (i < 0) return;
-    // The newest demand (the usual one to go) is popped: splice would allocate the list it removes.
-    if (i === this.demands.length - 1) this.demands.pop();
-    else this.demands.splice(i, 1);
+    const more = this.moreDemands;
+    if (demand === this.firstDemand) this.firstDemand = more?.pop();
+    else {
+      const i = more ? more.indexOf(demand) : -1;
+      if (i < 0) return;
+      more!.splice(i, 1);
+    }
+    if (more?.length === 0) this.moreDemands = undefined;
     // Pins only ever cover demanded pages, so once no demand is left nothing
     // stays pinned: the common case (an area's only demand is its domain
     // fill, dropped by UNMAP) needs no gap computation.
-    if (this.demands.length === 0) {
-      this.runs = [];
+    if (this.firstDemand === undefined) {
+      this.runs = NONE;
       this.phys.pins.remove(this);
       return;
     }
-    for (const gap of gaps(demand.start, demand.last, this.demands)) this.dropRuns(gap.start, gap.last);
+    const left = [this.firstDemand, ...(this.moreDemands ?? [])];
+    for (const gap of gaps(demand.start, demand.last, left)) this.dropRuns(gap.start, gap.last);
   }
 
   /** iopt_area_add_access: pins [first, last] for an access, sharing an identical record. */
@@ -157,8 +198,7 @@ export class IoPages implements PinHolder {
       return;
     }
     this.phys.faults.check('access pin record');
-    // The record itself is the demand that keeps its pages pinned.
-    const record: AccessRecord = Object.assign(this.pin(start, last), { users: 1 });
+    const record: AccessRecord = { start, last, users: 1, demand: this.pin(start, last) };
     (this.records ??= []).push(record);
   }
 
@@ -172,7 +212,7 @@ export class IoPages implements PinHolder {
     records!.splice(i, 1);
     // Back to none: a set whose access pins are all gone looks as it did before any.
     if (records!.length === 0) this.records = undefined;
-    this.unpin(rec);
+    this.unpin(rec.demand);
   }
 
   /** The pinned host page of index `i`, if pinned. */
@@ -187,6 +227,12 @@ export class IoPages implements PinHolder {
    * anyway). Read-only: they are the set's own records.
    */
   runsMeeting(start: bigint, last: bigint): readonly Readonly<PinnedRun>[] {
+    const runs = this.runs;
+    const n = runs.length;
+    // When the first and the last run meet the range, every run between does
+    // (they are sorted and disjoint): the list itself, not a copy, since
+    // every MAP asks for the runs of a set that pins just its area.
+    if (n > 0 && runs[0]!.last >= start && runs[0]!.start <= last && runs[n - 1]!.start <= last && runs[n - 1]!.last >= start) return runs;
     const out: PinnedRun[] = [];
     for (const r of this.runs) if (r.start <= last && r.last >= start) out.push(r);
     return out;
@@ -224,25 +270,24 @@ export class IoPages implements PinHolder {
 
   /** The host page behind index `i` of the source (get_user_pages / the memfd's page cache). */
   private sourceFrame(i: bigint): bigint {
-    const src = this.source;
-    if (src.kind === 'user') {
-      const va = src.base + i * PAGE;
-      const pa = src.process.translate(va);
-      if (pa === undefined) fail('EFAULT', `user address ${hex(va)} is not mapped in process ${src.process.name}`);
+    const file = this.file;
+    if (file === undefined) {
+      const va = this.base + i * PAGE;
+      const pa = this.owner.translate(va);
+      if (pa === undefined) fail('EFAULT', `user address ${hex(va)} is not mapped in process ${this.owner.name}`);
       return pa;
     }
-    const fileIdx = src.base / PAGE + i;
-    if (fileIdx * PAGE >= src.file.size) {
-      fail('EINVAL', `file offset ${hex(fileIdx * PAGE)} is past the end of memfd ${src.file.name} (${hex(src.file.size)} bytes)`);
+    const fileIdx = this.base / PAGE + i;
+    if (fileIdx * PAGE >= file.size) {
+      fail('EINVAL', `file offset ${hex(fileIdx * PAGE)} is past the end of memfd ${file.name} (${hex(file.size)} bytes)`);
     }
-    return src.file.frame(fileIdx, this.phys)!;
+    return file.frame(fileIdx, this.phys)!;
   }
 
   /** Pages from index `i` on that are physically contiguous for certain (1 unless the source is huge-page memory). */
   private contiguousPages(i: bigint): bigint {
-    const src = this.source;
-    if (src.kind !== 'user') return 1n;
-    return src.process.contiguousBytes(src.base + i * PAGE) / PAGE || 1n;
+    if (this.file !== undefined) return 1n;
+    return this.owner.contiguousBytes(this.base + i * PAGE) / PAGE || 1n;
   }
 
   /** Adds a run to a set that already pins some (a set that pins none takes its first runs whole, in `pin`). */
@@ -264,6 +309,9 @@ export class IoPages implements PinHolder {
     if (this.runs.length === 0) this.phys.pins.remove(this);
   }
 }
+
+/** The empty list of runs (see IoPages.runs); never pushed to. */
+const NONE: never[] = [];
 
 /** The largest length whose page count (DIV_ROUND_UP) cannot overflow. */
 const MAX_LENGTH = U64_MAX - PAGE;

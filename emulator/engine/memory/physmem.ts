@@ -151,6 +151,27 @@ export class PhysMem {
     return c ? (c[o]! | (c[o + 1]! << 8) | (c[o + 2]! << 16) | (c[o + 3]! << 24)) >>> 0 : 0;
   }
 
+  /**
+   * Stores the u32 `value` little-endian at `pa`, a 4-aligned address given
+   * as a number (see `load32`): page-table code writes each descriptor as
+   * two of these, so map and unmap make no BigInt to store one.
+   */
+  store32(pa: number, value: number): void {
+    const pfn = Math.floor(pa / PAGE_SIZE);
+    const off = pa - pfn * PAGE_SIZE;
+    const i = off >> CHUNK_SHIFT;
+    let f = this.frames.get(pfn);
+    // Zero where nothing was written (a cleared descriptor) leaves the chunk absent: it reads as zero.
+    if (value === 0 && (f === undefined || f[i] === undefined)) return;
+    f ??= this.frame(pfn);
+    const c = this.chunkOf(f, i);
+    const o = off & CHUNK_MASK;
+    c[o] = value;
+    c[o + 1] = value >>> 8;
+    c[o + 2] = value >>> 16;
+    c[o + 3] = value >>> 24;
+  }
+
   /** Little-endian store; inside one chunk it writes the chunk directly (see `load`). */
   store(pa: bigint, width: 1 | 2 | 4 | 8, value: bigint): void {
     const a = exactAddress(pa);

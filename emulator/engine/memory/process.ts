@@ -67,11 +67,14 @@ export class Process {
   /** Ranges removed by munmap, [start, end). */
   private readonly holes: { start: bigint; end: bigint }[] = [];
   /**
-   * virtual page number -> host physical page (anonymous memory). The page
-   * number is a JS number (user VAs are below 2^47): every pin and user
-   * copy looks a page up here, and a number hashes far cheaper than a bigint.
+   * virtual page number -> host page frame number (anonymous memory), both
+   * JS numbers: user VAs are below 2^47 and host addresses below 2^40, so
+   * both are exact, and the frame number is a small integer stored in the
+   * table itself. Every pin and user copy looks a page up here, and a bigint
+   * value was one more object per page to reach (a cache miss on a ring of
+   * buffers) and for the collector to keep.
    */
-  private readonly anon = new Map<number, bigint>();
+  private readonly anon = new Map<number, number>();
   private nextPlacement = PLACEMENT_BASE;
   /**
    * The CPU page tables built so far, by format: made when an IOMMU first
@@ -206,8 +209,11 @@ export class Process {
     if (this.tables.size === 0) {
       const r = this.regionAt(va);
       if (r && !r.file && !r.hugepage) {
-        const pa = this.anonPage(va, populate);
-        return pa === undefined ? undefined : pa + (va & PAGE_OFFSET_MASK);
+        // `va` is inside a region, so below 2^47: exact as a number, and the result (below 2^40) is one BigInt.
+        const n = Number(va);
+        const vpn = Math.floor(n / PAGE_SIZE);
+        const pfn = this.anonPfn(vpn, populate);
+        return pfn === undefined ? undefined : BigInt(pfn * PAGE_SIZE + (n - vpn * PAGE_SIZE));
       }
     }
     const b = this.backing(va, populate);
@@ -229,30 +235,31 @@ export class Process {
     if (r.hugepage) {
       const hpStart = r.start + (off / r.hugepage) * r.hugepage;
       const key = vpnOf(hpStart);
-      let base = this.anon.get(key);
-      if (base === undefined) {
+      const pfn = this.anon.get(key);
+      let base: bigint;
+      if (pfn !== undefined) base = BigInt(pfn) << PAGE_SHIFT_N;
+      else {
         if (!populate) return undefined;
         base = this.phys.alloc(r.hugepage, r.hugepage);
-        this.anon.set(key, base);
+        this.anon.set(key, Number(base >> PAGE_SHIFT_N));
       }
       // A block would also map what is no longer (or never was) the region's: then 4K pages.
       if (this.wholly(r, hpStart, r.hugepage)) return { va: hpStart, pa: base, size: r.hugepage };
       return { va: page, pa: base + (page - hpStart), size: PAGE };
     }
-    const pa = this.anonPage(va, populate);
-    return pa === undefined ? undefined : { va: page, pa, size: PAGE };
+    const pfn = this.anonPfn(vpnOf(va), populate);
+    return pfn === undefined ? undefined : { va: page, pa: BigInt(pfn) << PAGE_SHIFT_N, size: PAGE };
   }
 
-  /** The frame of the anonymous 4 KiB page holding `va` (allocated on first touch when `populate` is set). */
-  private anonPage(va: bigint, populate: boolean): bigint | undefined {
-    const vpn = vpnOf(va);
-    let pa = this.anon.get(vpn);
-    if (pa === undefined) {
+  /** The host frame number of anonymous 4 KiB page `vpn` (allocated on first touch when `populate` is set). */
+  private anonPfn(vpn: number, populate: boolean): number | undefined {
+    let pfn = this.anon.get(vpn);
+    if (pfn === undefined) {
       if (!populate) return undefined;
-      pa = this.phys.allocPage();
-      this.anon.set(vpn, pa);
+      pfn = Number(this.phys.allocPage() >> PAGE_SHIFT_N);
+      this.anon.set(vpn, pfn);
     }
-    return pa;
+    return pfn;
   }
 
   /** [start, start+size) lies inside `r` and no munmap cut into it. */

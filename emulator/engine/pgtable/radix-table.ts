@@ -39,6 +39,8 @@ const hex = (v: bigint) => `0x${v.toString(16)}`;
 const TWO_32 = 0x1_0000_0000;
 /** Inputs below this are exact as a JS number, so their table indexes need no BigInt. */
 const EXACT_INPUT = 1n << 53n;
+/** Descriptors up to this convert to a number exactly (they are never negative). */
+const MAX_EXACT = BigInt(Number.MAX_SAFE_INTEGER);
 
 /** A descriptor from its 32-bit halves (one BigInt when it fits in 53 bits, as most do). */
 function joinWords(lo: number, hi: number): bigint {
@@ -68,8 +70,9 @@ export class RadixTable {
   private readonly shifts: readonly bigint[];
   private readonly indexMasks: readonly bigint[];
   private readonly levelSizes: readonly bigint[];
-  /** The smallest page. */
+  /** The smallest page, and what masks an address's offset inside one. */
   private readonly minPage: bigint;
+  private readonly minPageMask: bigint;
   /** 2^inputBits and 2^outputBits: map compares against them (a compare makes no BigInt, a shift does). */
   private readonly inputLimit: bigint;
   private readonly outputLimit: bigint;
@@ -98,6 +101,7 @@ export class RadixTable {
     this.indexMasks = format.levels.map((l) => (1n << BigInt(l.indexBits)) - 1n);
     this.levelSizes = format.levels.map((l) => 1n << BigInt(l.shift));
     this.minPage = format.pgsizeBitmap & -format.pgsizeBitmap;
+    this.minPageMask = this.minPage - 1n;
     this.inputLimit = 1n << BigInt(format.inputBits);
     this.outputLimit = 1n << BigInt(format.outputBits);
     this.spans = format.levels.map((l) => 2 ** l.shift);
@@ -115,11 +119,16 @@ export class RadixTable {
   /** iommu_map: [iova, iova+size) to [pa, pa+size), all multiples of the smallest page. */
   map(iova: bigint, pa: bigint, size: bigint, prot: number): void {
     const min = this.minPage;
-    if (((iova | pa | size) & (min - 1n)) !== 0n) fail('EINVAL', `iova ${hex(iova)}, pa ${hex(pa)} and size ${hex(size)} must be multiples of ${hex(min)} for the ${this.format.name}`);
+    if (((iova | pa | size) & this.minPageMask) !== 0n) fail('EINVAL', `iova ${hex(iova)}, pa ${hex(pa)} and size ${hex(size)} must be multiples of ${hex(min)} for the ${this.format.name}`);
     const last = iova + size - 1n;
     const lastPa = pa + size - 1n;
     if (last < 0n || last >= this.inputLimit || lastPa < 0n || lastPa >= this.outputLimit) {
       fail('ERANGE', `${hex(iova)}..${hex(last)} -> ${hex(pa)} is beyond the ${this.format.inputBits}-bit input or ${this.format.outputBits}-bit output of the ${this.format.name}`);
+    }
+    // One smallest page (every 4 KiB MAP of iommufd): no larger size can fit in it.
+    if (size === this.minPage) {
+      this.mapPage(iova, pa, size, prot);
+      return;
     }
     let done = 0n;
     try {
@@ -136,6 +145,8 @@ export class RadixTable {
 
   /** iommu_unmap: returns the bytes unmapped, stopping at the first page the table refuses. */
   unmap(iova: bigint, size: bigint): bigint {
+    // One smallest page (every 4 KiB UNMAP of iommufd): `pickPageSize` could only pick it, if `iova` is aligned.
+    if (size === this.minPage) return (iova & this.minPageMask) === 0n ? this.unmapPage(iova, size) : 0n;
     let done = 0n;
     while (done < size) {
       const pg = pickPageSize(this.sizes, iova + done, iova + done, size - done);
@@ -199,6 +210,28 @@ export class RadixTable {
     const e = mem.load(BigInt(slot), 8);
     word.lo = Number(e & 0xffff_ffffn);
     word.hi = Number(e >> 32n);
+  }
+
+  /** Stores the descriptor `e` at `slot`: as two u32 halves where the memory can (see `read`). */
+  private write(slot: number, e: bigint): void {
+    const mem = this.mem;
+    if (!mem.store32) {
+      mem.store(BigInt(slot), 8, e);
+      return;
+    }
+    let lo: number;
+    let hi: number;
+    if (e <= MAX_EXACT) {
+      // One conversion: a descriptor below 2^53 (most: the OA and low attributes) is exact as a number.
+      const n = Number(e);
+      lo = n >>> 0;
+      hi = (n - lo) / TWO_32;
+    } else {
+      lo = Number(e & 0xffff_ffffn);
+      hi = Number(e >> 32n);
+    }
+    mem.store32(slot, lo);
+    mem.store32(slot + 4, hi);
   }
 
   /** The raw descriptor at architecture `level` of `iova`'s walk, if the walk reaches it. */
@@ -265,7 +298,6 @@ export class RadixTable {
 
   private mapPage(iova: bigint, pa: bigint, size: bigint, prot: number): void {
     const f = this.format;
-    const mem = this.mem;
     const target = this.depthOfSize(size);
     const n = exactInput(iova);
     let table = this.rootAt;
@@ -279,7 +311,7 @@ export class RadixTable {
       }
       if (kind !== 'invalid') fail(f.occupiedErrno, `IOVA ${hex(iova)} lies inside an existing ${hex(1n << BigInt(f.levels[depth]!.shift))}-byte block of the ${f.name}`);
       const next = this.pages.alloc(this.tableSize(depth + 1));
-      mem.store(BigInt(slot), 8, f.tableEntry(next));
+      this.write(slot, f.tableEntry(next));
       table = Number(next);
     }
     const slot = table + this.index(iova, n, target) * 8;
@@ -287,7 +319,7 @@ export class RadixTable {
     const kind = f.kindOfLow(word.lo, target);
     if (kind === 'table' && f.blockReplacesTable) this.freeTable(BigInt(f.tableAddressOf(word.lo, word.hi)), target + 1);
     else if (kind !== 'invalid') fail(f.occupiedErrno, `IOVA ${hex(iova)} is already mapped in the ${f.name}`);
-    mem.store(BigInt(slot), 8, f.leafEntry(pa, prot, target));
+    this.write(slot, f.leafEntry(pa, prot, target));
   }
 
   private unmapPage(iova: bigint, size: bigint): bigint {
@@ -302,7 +334,7 @@ export class RadixTable {
       if (this.levelSizes[depth] === size) {
         // The next table's address is read before the store clears the slot.
         const below = kind === 'table' ? f.tableAddressOf(word.lo, word.hi) : 0;
-        this.mem.store(BigInt(slot), 8, 0n);
+        this.write(slot, 0n);
         if (kind === 'table') this.freeTable(BigInt(below), depth + 1);
         return size;
       }

@@ -16,6 +16,8 @@ export interface TableMemory {
    * descriptors with `load`.
    */
   load32?(addr: number): number;
+  /** The store counterpart of `load32` (host memory has it): map and unmap write descriptors as two halves. */
+  store32?(addr: number, value: number): void;
 }
 
 /** Where a page table gets and returns its tables. */
