@@ -4,10 +4,11 @@
 //  1. check's bytes per second against JSON.parse's on the same statements
 //     as a JSON array of arrays (the floor a hand-written front end can hope
 //     for is a fraction of the engine's native JSON parser);
-//  2. a full run (check + execute, as the CLI does) against check alone.
+//  2. a full run (runText: check and execute, as `iotrace run` does) against
+//     check alone.
 import { createMachine } from '../../emulator/engine/machine.js';
-import { checkText, runnable } from '../../emulator/language/index.js';
-import { Run } from '../../emulator/runtime/interpreter.js';
+import { checkText } from '../../emulator/language/index.js';
+import { runText } from '../../emulator/runtime/run-file.js';
 import { mismatchMessage } from '../../emulator/runtime/outcome.js';
 import { median, time, type BenchSettings } from '../measure.js';
 import { atLeast, atMost, type BenchResult } from '../result.js';
@@ -28,21 +29,21 @@ export function cliPath(s: BenchSettings): BenchResult[] {
   const json = workloadJson({ statements: s.statements });
   const check: number[] = [];
   const parse: number[] = [];
-  const exec: number[] = [];
+  const run: number[] = [];
   for (let i = 0; i < s.runs; i++) {
     parse.push(time(() => JSON.parse(json)));
-    let program!: ReturnType<typeof checkWorkload>;
-    check.push(time(() => (program = checkWorkload(text))));
-    exec.push(
+    check.push(time(() => checkWorkload(text)));
+    run.push(
       time(() => {
-        const mismatches = new Run(runnable(program), { machine: createMachine() }).runToEnd();
-        if (mismatches.length > 0) throw new Error(`the workload mismatched: ${mismatchMessage(mismatches[0]!)}`);
+        const r = runText(WORKLOAD_FILE, text, { workspaceRoot: '/bench', readFile: () => '', createMachine });
+        if (r.hasErrors || r.statements < s.statements) throw new Error(`the workload did not run: ${r.diagnostics[0]?.message}`);
+        if (r.mismatches.length > 0) throw new Error(`the workload mismatched: ${mismatchMessage(r.mismatches[0]!)}`);
       }),
     );
   }
   const tCheck = median(check);
   const tJson = median(parse);
-  const tRun = median(check.map((c, i) => c + exec[i]!));
+  const tRun = median(run);
   const mb = (bytes: number, ms: number): number => bytes / 1e6 / (ms / 1e3);
   return [
     atLeast(

@@ -6,7 +6,7 @@
 // with `runnable(program)`.
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { Diagnostic, Program } from './ast.js';
+import type { Diagnostic, Program, Stmt } from './ast.js';
 import { Checker } from './checker.js';
 import { includeHook } from './include.js';
 import { parse, StatementReader } from './parser.js';
@@ -35,11 +35,22 @@ export function checkFile(path: string, opts: CheckOptions): CheckResult & { pro
  * the program keeps the text and parses a statement again when asked
  * (program-text.ts), so a loaded trace costs about its size in memory.
  */
-export function checkText(file: string, text: string, opts: CheckOptions): CheckResult & { program: ProgramText } {
+export function checkText(
+  file: string,
+  text: string,
+  opts: CheckOptions & {
+    /** Called with each top-level statement once it is checked (and noted in `program`), before the next is read. */
+    checked?: (s: Stmt, program: ProgramText) => void;
+  },
+): CheckResult & { program: ProgramText } {
   const diagnostics: Diagnostic[] = [];
   const reader = new StatementReader(file, text);
   const program = new ProgramText(file, text);
-  checkerFor(file, opts, diagnostics).checkStatements(reader, (s) => program.add(s, reader.offset, reader.line));
+  const each = opts.checked;
+  checkerFor(file, opts, diagnostics).checkStatements(reader, (s) => {
+    program.add(s, reader.offset, reader.line);
+    each?.(s, program);
+  });
   program.seal();
   return { program, diagnostics: sortDiagnostics([...reader.diagnostics, ...diagnostics]) };
 }

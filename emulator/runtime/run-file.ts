@@ -1,10 +1,12 @@
 // One file, checked and (unless it has errors) run to the end on a fresh
 // machine: what the CLI reports and what a test controller would show.
 // A file with a syntax or type error never runs half-way (trace-language §6).
+import { readFileSync } from 'node:fs';
 import type { MachineApi } from '../engine/machine-api.js';
 import type { Diagnostic } from '../language/ast.js';
-import { checkFile, runnable, sortDiagnostics } from '../language/index.js';
-import { Run } from './interpreter.js';
+import { checkText, sortDiagnostics } from '../language/index.js';
+import type { Run } from './interpreter.js';
+import { RunAhead } from './run-ahead.js';
 import type { Mismatch } from './outcome.js';
 
 export interface FileReport {
@@ -37,13 +39,23 @@ export interface RunFileOptions {
 }
 
 export function runFile(path: string, opts: RunFileOptions): FileReport {
-  const { program, diagnostics } = checkFile(path, { workspaceRoot: opts.workspaceRoot });
+  return runText(path, readFileSync(path, 'utf8'), opts);
+}
+
+/**
+ * Checks a file's text and, unless it has errors, runs it to the end: the
+ * run goes along with the check (run-ahead.ts), so each statement is parsed
+ * once, and counts only once the whole file has checked.
+ */
+export function runText(path: string, text: string, opts: RunFileOptions & { readFile?: (path: string) => string }): FileReport {
+  const maxSteps = opts.maxSteps ?? DEFAULT_MAX_STEPS;
+  const ahead = opts.checkOnly ? undefined : new RunAhead(path, opts.createMachine, maxSteps);
+  const { program, diagnostics } = checkText(path, text, { workspaceRoot: opts.workspaceRoot, readFile: opts.readFile, checked: ahead && ((s, p) => ahead.checked(s, p)) });
   const hasErrors = diagnostics.some((d) => d.severity === 'error');
-  if (hasErrors || opts.checkOnly) {
+  if (hasErrors || !ahead) {
     return { file: path, diagnostics, mismatches: [], statements: 0, hasErrors, passed: !hasErrors };
   }
-  const run = new Run(runnable(program), { machine: opts.createMachine() });
-  const maxSteps = opts.maxSteps ?? DEFAULT_MAX_STEPS;
+  const run = ahead.finish(program);
   while (run.statements < maxSteps && run.step());
   const stopped = budgetExceeded(run, maxSteps);
   const all = stopped ? sortDiagnostics([...diagnostics, stopped]) : diagnostics;
