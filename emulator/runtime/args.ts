@@ -53,18 +53,23 @@ class WordsEnv implements EvalEnv {
 
 export class Args {
   /**
-   * The keys the statement gives that have been read so far (a statement has
-   * a handful: an array is cheaper than a Set). A key it does not give is
-   * never left over, so asking for one records nothing.
+   * The keys the statement gives that have been read so far, in `used[0 ..
+   * usedCount)` (a statement has a handful: an array is cheaper than a Set).
+   * A key it does not give is never left over, so asking for one records
+   * nothing. Sized to the statement's keys up front: the first `push` onto
+   * an empty array would allocate room for 17.
    */
-  private readonly used: string[] = [];
+  private readonly used: string[];
+  private usedCount = 0;
 
   constructor(
     private readonly resolved: ReadonlyMap<string, Expr>,
     private readonly env: EvalEnv,
     /** The command's argument words (`argWords` of its table entry): they count in its integer arguments. */
     private readonly words: ArgWords = NO_WORDS,
-  ) {}
+  ) {
+    this.used = new Array<string>(resolved.size);
+  }
 
   has(key: string): boolean {
     return this.resolved.has(key);
@@ -73,20 +78,27 @@ export class Args {
   /** The keys no reader asked for, in the order they were written. */
   unused(): string[] {
     const out: string[] = [];
-    for (const k of this.resolved.keys()) if (!this.used.includes(k)) out.push(k);
+    for (const k of this.resolved.keys()) if (!this.wasRead(k)) out.push(k);
     return out;
   }
 
   /** Whether every key the statement gives has been read (`unused()` is empty). */
   allRead(): boolean {
     // `used` holds distinct keys of `resolved` only, so counting them is enough.
-    return this.used.length === this.resolved.size;
+    return this.usedCount === this.resolved.size;
   }
 
   private expr(key: string): Expr | undefined {
     const e = this.resolved.get(key);
-    if (e !== undefined && !this.used.includes(key)) this.used.push(key);
+    if (e !== undefined && !this.wasRead(key)) this.used[this.usedCount++] = key;
     return e;
+  }
+
+  /** `used.includes(key)` as a loop the compiler inlines: every argument read of every statement asks. */
+  private wasRead(key: string): boolean {
+    const used = this.used;
+    for (let i = 0; i < this.usedCount; i++) if (used[i] === key) return true;
+    return false;
   }
 
   value(key: string): Value | undefined {

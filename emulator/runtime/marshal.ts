@@ -3,7 +3,7 @@
 // §2 live here: `size=N` (the size/argsz field and the buffer length),
 // `trailing=B` (every byte past the kernel's struct), `arg=null`, and field
 // overrides that replace what the statement derived.
-import { field, readLE, writeLE, type FieldDef, type StructDef } from '../engine/uapi/layout.js';
+import { readLE, writeLE, type FieldDef, type StructDef } from '../engine/uapi/layout.js';
 
 export interface StructControls {
   /** The size the caller passes; default the kernel's sizeof. */
@@ -36,10 +36,11 @@ export function buildStruct(def: StructDef, values: Readonly<Record<string, bigi
   // The fields are written straight into the caller's buffer (at least the
   // kernel's sizeof long, so every field fits), then cut to `size`.
   const out = new Uint8Array(size > def.size ? size : def.size);
-  const sizeAt = sizeField(def);
-  store(out, sizeAt, BigInt(size));
-  for (const name in values) put(out, def, name, values[name]!);
-  if (controls.overrides) for (const [name, v] of controls.overrides) put(out, def, name, v);
+  const plan = planOf(def);
+  store(out, sizeField(def), size === def.size ? plan.size : BigInt(size));
+  let i = 0;
+  for (const name in values) store(out, plan.fieldAt(i++, name), values[name]!);
+  if (controls.overrides) for (const [name, v] of controls.overrides) store(out, plan.field(name), v);
   if (size < def.size) return out.slice(0, size);
   if (controls.trailing) out.fill(controls.trailing, def.size);
   return out;
@@ -55,8 +56,50 @@ export function buildStruct(def: StructDef, values: Readonly<Record<string, bigi
 const U64 = new BigUint64Array(1);
 const U64_BYTES = new Uint8Array(U64.buffer);
 
-function put(bytes: Uint8Array, def: StructDef, name: string, value: bigint): void {
-  store(bytes, field(def, name), value);
+/**
+ * What building one struct needs, worked out once per struct rather than
+ * per ioctl: its fields by name (the first of a name, as `field` finds it),
+ * and its size as the BigInt its size field usually holds.
+ */
+class StructPlan {
+  private readonly byName = new Map<string, FieldDef>();
+  /**
+   * The value names of the last build, in order, and their fields: a
+   * command passes the same names in the same order every time, so the
+   * n-th name is nearly always the one seen last time (one comparison of
+   * interned names instead of a hash lookup per value).
+   */
+  private readonly lastNames: string[] = [];
+  private readonly lastFields: FieldDef[] = [];
+  readonly size: bigint;
+
+  constructor(private readonly def: StructDef) {
+    for (const f of def.fields) if (!this.byName.has(f.name)) this.byName.set(f.name, f);
+    this.size = BigInt(def.size);
+  }
+
+  /** The field of the `index`-th value, named `name`. */
+  fieldAt(index: number, name: string): FieldDef {
+    if (this.lastNames[index] === name) return this.lastFields[index]!;
+    const f = this.field(name);
+    this.lastNames[index] = name;
+    this.lastFields[index] = f;
+    return f;
+  }
+
+  field(name: string): FieldDef {
+    const f = this.byName.get(name);
+    if (f === undefined) throw new Error(`struct ${this.def.name} has no field ${name}`);
+    return f;
+  }
+}
+
+const PLANS = new WeakMap<StructDef, StructPlan>();
+
+function planOf(def: StructDef): StructPlan {
+  let plan = PLANS.get(def);
+  if (!plan) PLANS.set(def, (plan = new StructPlan(def)));
+  return plan;
 }
 
 /** Writes the low `f.size` bytes of `value` little-endian, as `storeLE` does (unrolled: a loop measured slower). */

@@ -57,20 +57,18 @@ export class RunAhead {
  * (a run that paused inside a loop comes back to them later).
  */
 class CheckedStatements implements StatementList {
+  /** A ring: statement i (of the last WINDOW added) is at i % WINDOW, so adding one moves nothing. */
   private readonly recent: Stmt[] = [];
-  /** The index of recent[0]. */
-  private base = 0;
+  /** How many statements have been added. */
+  private added = 0;
   /** The highest index asked for: the statement the run will run next. */
   asked = -1;
 
   constructor(private readonly program: ProgramText) {}
 
   add(s: Stmt): void {
-    if (this.recent.length === WINDOW) {
-      this.recent.shift();
-      this.base++;
-    }
-    this.recent.push(s);
+    this.recent[this.added % WINDOW] = s;
+    this.added++;
   }
 
   get length(): number {
@@ -79,8 +77,7 @@ class CheckedStatements implements StatementList {
 
   at(i: number): Stmt | undefined {
     if (i > this.asked) this.asked = i;
-    const k = i - this.base;
-    if (k >= 0 && k < this.recent.length) return this.recent[k];
+    if (i < this.added && i >= this.added - WINDOW && i >= 0) return this.recent[i % WINDOW];
     return i >= 0 && i < this.program.statementCount ? this.program.statementAt(i) : undefined;
   }
 
