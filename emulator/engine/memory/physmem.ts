@@ -9,7 +9,6 @@
 import { fail } from '../errno.js';
 import { FaultInjector } from '../fault-injection.js';
 import { copyBytes } from './copy-bytes.js';
-import { FrameTable } from './frame-table.js';
 import { loadLE, storeLE } from './little-endian.js';
 import { PinLedger } from './pin-ledger.js';
 
@@ -51,8 +50,8 @@ export class PhysMem {
    * reaches: object tables, IO page sets, page tables and drivers.
    */
   readonly faults = new FaultInjector();
-  /** Frames by page frame number (a JS number: exact below 2^53, and far cheaper to index than a bigint). */
-  private readonly frames = new FrameTable<Frame>();
+  /** Frames by page frame number (a JS number: exact below 2^53, and far cheaper to hash than a bigint). */
+  private readonly frames = new Map<number, Frame>();
   /**
    * Chunks a structural copy of this memory holds too (a debugger
    * checkpoint, see `shareWithCopy`): copied before they are written, so
