@@ -1,6 +1,6 @@
 // A checked file kept as its text plus where each top-level statement starts
 // (two 32-bit numbers a statement) rather than as a tree: the tree of a
-// loaded trace is ~1.4 KB a statement, its text ~40 bytes. A statement is
+// loaded trace is ~1.6 KB a statement, its text ~40 bytes. A statement is
 // parsed again when asked for, and what the checker wrote into it (each
 // command's `resolved`, an include's program) is written again.
 import type { Program, ProcStmt, StatementList, Stmt } from './ast.js';
@@ -8,7 +8,7 @@ import { checkCommandArgs } from './check-command.js';
 import { StatementReader } from './parser.js';
 
 export class ProgramText implements Program {
-  // Sized for a statement every 32 characters (grown if there are more), so a large file rarely copies them.
+  /** Where each statement starts: source offset and 0-based line (sized in the constructor, grown if needed). */
   private starts: Int32Array;
   private lines: Int32Array;
   private count = 0;
@@ -27,6 +27,7 @@ export class ProgramText implements Program {
     readonly file: string,
     private readonly text: string,
   ) {
+    // A statement every 32 characters: a large file rarely grows (copies) them.
     const guess = Math.max(16, text.length >> 5);
     this.starts = new Int32Array(guess);
     this.lines = new Int32Array(guess);

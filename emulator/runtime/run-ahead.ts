@@ -78,7 +78,7 @@ class CheckedStatements implements StatementList {
   at(i: number): Stmt | undefined {
     if (i > this.asked) this.asked = i;
     if (i < this.added && i >= this.added - WINDOW && i >= 0) return this.recent[i % WINDOW];
-    return i >= 0 && i < this.program.statementCount ? this.program.statementAt(i) : undefined;
+    return this.program.onDemand.at(i);
   }
 
   /** None: a top-level proc ends the run ahead (see the header). */
