@@ -1,11 +1,14 @@
 // Host physical memory: sparse 4 KiB frames, allocated deterministically and
 // materialised only when written, so a mapping of 1 TiB costs only the pages
 // touched. Page tables, CPU memory and DMA all live here. A frame that holds
-// data materialises only the 512-byte chunks written: a DMA or a descriptor
-// write touches a few bytes of its page, and each fresh 4 KiB of the
-// emulator's own memory costs the host a page fault and its zeroing (about
-// as much as the rest of the DMA), so a frame costs the host what was
-// written rather than a page.
+// data materialises only the 512-byte chunk written first: a DMA touches a
+// few bytes of its page, and each fresh 4 KiB of the emulator's own memory
+// costs the host a page fault and its zeroing (about as much as the rest of
+// the DMA), so such a frame costs the host what was written rather than a
+// page. A frame written in a second chunk (a page table filling up, a DMA
+// burst) becomes one whole 4 KiB array: a walk reading a table among
+// thousands then chases one object to its bytes, not array, chunk list and
+// chunk, and with 1e6 mappings each of those is a cache miss.
 import { fail } from '../errno.js';
 import { FaultInjector } from '../fault-injection.js';
 import { copyBytes } from './copy-bytes.js';
@@ -35,11 +38,26 @@ const CHUNK_SIZE = 1 << CHUNK_SHIFT;
 const CHUNK_MASK = CHUNK_SIZE - 1;
 const CHUNKS_PER_FRAME = PAGE_SIZE / CHUNK_SIZE;
 
-/** The most chunks one slab of host memory holds (64 KiB). */
-const SLAB_CHUNKS = 128;
+/** The most bytes one slab of host memory holds (128 chunks, 16 frames). */
+const SLAB_BYTES = 64 * 1024;
 
-/** A frame that holds data: its chunks by index, those never written absent (they read as zero). */
-type Frame = (Uint8Array | undefined)[];
+/** A frame written in one chunk so far: its chunks by index, those never written absent (they read as zero). */
+type Chunks = (Uint8Array | undefined)[];
+
+/** A frame that holds data: a chunk list, or (written in more than one chunk) its whole 4 KiB. */
+type Frame = Chunks | Uint8Array;
+
+/** A frame that is held whole (a chunk list has CHUNKS_PER_FRAME entries, a whole frame PAGE_SIZE bytes). */
+function isWhole(f: Frame): f is Uint8Array {
+  return f.length === PAGE_SIZE;
+}
+
+/**
+ * Where in the array the last `locate`/`writable` returned the byte asked
+ * for lies: a module's scratch rather than a returned pair (no allocation
+ * per load) or a field (it is not state of the memory).
+ */
+const spot = { at: 0 };
 
 export class PhysMem {
   /** Pins held on host pages (IO page sets register here); see `pinned()`. */
@@ -53,17 +71,17 @@ export class PhysMem {
   /** Frames by page frame number (a JS number: exact below 2^53, and far cheaper to hash than a bigint). */
   private readonly frames = new Map<number, Frame>();
   /**
-   * Chunks a structural copy of this memory holds too (a debugger
-   * checkpoint, see `shareWithCopy`): copied before they are written, so
-   * neither side sees the other's writes. The copies are carved from a slab
-   * of their own (see `newChunk` for why slabs): that is bookkeeping of the
-   * checkpoints, so it stays out of `slab`, which a run without copies has
-   * in the same state.
+   * Chunks and whole frames a structural copy of this memory holds too (a
+   * debugger checkpoint, see `shareWithCopy`): copied before they are
+   * written, so neither side sees the other's writes. The copies are carved
+   * from a slab of their own (see `carve` for why slabs): that is
+   * bookkeeping of the checkpoints, so it stays out of `slab`, which a run
+   * without copies has in the same state.
    */
-  private readonly copyOnWrite = { chunks: new Set<Uint8Array>(), slab: undefined as ArrayBuffer | undefined, used: 0 };
+  private readonly copyOnWrite = { held: new Set<Uint8Array>(), slab: undefined as ArrayBuffer | undefined, used: 0 };
   private nextFree = PHYS_BASE;
   /**
-   * Where new chunks are carved from (see `newChunk`): the slab's bytes past
+   * Where new chunks and frames are carved from (see `carve`): the slab's bytes past
    * `slabUsed` have never been handed out, so they are still zero.
    */
   private slab: ArrayBuffer | undefined;
@@ -100,8 +118,8 @@ export class PhysMem {
       const addr = pa + BigInt(done);
       const off = Number(addr & PAGE_MASK);
       const n = Math.min(length - done, CHUNK_SIZE - (off & CHUNK_MASK));
-      const chunk = this.frames.get(pfnOf(addr))?.[off >> CHUNK_SHIFT];
-      if (chunk) copyBytes(out, done, chunk, off & CHUNK_MASK, n);
+      const bytes = this.locate(pfnOf(addr), off);
+      if (bytes) copyBytes(out, done, bytes, spot.at, n);
       done += n;
     }
     return out;
@@ -113,10 +131,10 @@ export class PhysMem {
       const addr = pa + BigInt(done);
       const off = Number(addr & PAGE_MASK);
       const n = Math.min(bytes.length - done, CHUNK_SIZE - (off & CHUNK_MASK));
-      const f = this.frame(pfnOf(addr));
-      const i = off >> CHUNK_SHIFT;
+      const pfn = pfnOf(addr);
       // Zeros written where nothing was (a freed table being cleared) leave the chunk absent: it reads as zero.
-      if (f[i] !== undefined || !allZero(bytes, done, n)) copyBytes(this.chunkOf(f, i), off & CHUNK_MASK, bytes, done, n);
+      if (this.locate(pfn, off) !== undefined || !allZero(bytes, done, n)) copyBytes(this.writable(pfn, off), spot.at, bytes, done, n);
+      else this.frame(pfn);
       done += n;
     }
   }
@@ -132,8 +150,8 @@ export class PhysMem {
     const pfn = Math.floor(a / PAGE_SIZE);
     const off = a - pfn * PAGE_SIZE;
     if (a < 0 || (off & CHUNK_MASK) + width > CHUNK_SIZE) return loadLE(this.read(pa, width), 0, width);
-    const chunk = this.frames.get(pfn)?.[off >> CHUNK_SHIFT];
-    return chunk ? loadLE(chunk, off & CHUNK_MASK, width) : 0n;
+    const bytes = this.locate(pfn, off);
+    return bytes ? loadLE(bytes, spot.at, width) : 0n;
   }
 
   /**
@@ -145,9 +163,8 @@ export class PhysMem {
   load32(pa: number): number {
     // Host addresses are past 2^32, so not small integers: `%` on them would be a slow floating-point remainder.
     const pfn = Math.floor(pa / PAGE_SIZE);
-    const off = pa - pfn * PAGE_SIZE;
-    const c = this.frames.get(pfn)?.[off >> CHUNK_SHIFT];
-    const o = off & CHUNK_MASK;
+    const c = this.locate(pfn, pa - pfn * PAGE_SIZE);
+    const o = spot.at;
     return c ? (c[o]! | (c[o + 1]! << 8) | (c[o + 2]! << 16) | (c[o + 3]! << 24)) >>> 0 : 0;
   }
 
@@ -159,13 +176,10 @@ export class PhysMem {
   store32(pa: number, value: number): void {
     const pfn = Math.floor(pa / PAGE_SIZE);
     const off = pa - pfn * PAGE_SIZE;
-    const i = off >> CHUNK_SHIFT;
-    let f = this.frames.get(pfn);
     // Zero where nothing was written (a cleared descriptor) leaves the chunk absent: it reads as zero.
-    if (value === 0 && (f === undefined || f[i] === undefined)) return;
-    f ??= this.frame(pfn);
-    const c = this.chunkOf(f, i);
-    const o = off & CHUNK_MASK;
+    if (value === 0 && this.locate(pfn, off) === undefined) return;
+    const c = this.writable(pfn, off);
+    const o = spot.at;
     c[o] = value;
     c[o + 1] = value >>> 8;
     c[o + 2] = value >>> 16;
@@ -183,7 +197,8 @@ export class PhysMem {
       this.write(pa, b);
       return;
     }
-    storeLE(this.chunkOf(this.frame(pfn), off >> CHUNK_SHIFT), off & CHUNK_MASK, width, value);
+    const bytes = this.writable(pfn, off);
+    storeLE(bytes, spot.at, width, value);
   }
 
   /**
@@ -200,19 +215,20 @@ export class PhysMem {
   }
 
   /**
-   * For deep-clone.ts: a copy of this memory keeps the chunks it holds now
-   * instead of copying them (the debugger's checkpoints would otherwise each
-   * cost all the memory a trace touched); from now on both sides copy such a
-   * chunk before writing it.
+   * For deep-clone.ts: a copy of this memory keeps the chunks and whole
+   * frames it holds now instead of copying them (the debugger's checkpoints
+   * would otherwise each cost all the memory a trace touched); from now on
+   * both sides copy such an array before writing it.
    */
   shareWithCopy(): Iterable<Uint8Array> {
     const held: Uint8Array[] = [];
+    const hold = (bytes: Uint8Array): void => {
+      this.copyOnWrite.held.add(bytes);
+      held.push(bytes);
+    };
     for (const f of this.frames.values()) {
-      for (const c of f) {
-        if (c === undefined) continue;
-        this.copyOnWrite.chunks.add(c);
-        held.push(c);
-      }
+      if (isWhole(f)) hold(f);
+      else for (const c of f) if (c !== undefined) hold(c);
     }
     // `slab` is not among them: the copy gets its own copy of it (its
     // uncarved part is zero), so the two never carve the same bytes. The
@@ -222,33 +238,95 @@ export class PhysMem {
   }
 
   /**
-   * A zeroed chunk. Chunks are views into slabs of many chunks rather than
-   * buffers of their own: each ArrayBuffer is external memory the GC
-   * accounts for, and thousands of small ones (every page a DMA touches)
-   * made allocating a frame cost ~85 µs of collection. A slab's memory stays
-   * until none of its chunks is referenced.
+   * The array holding byte `off` of frame `pfn` (the index there in
+   * `spot.at`), or undefined where nothing was written (it reads as zero).
    */
-  private newChunk(): Uint8Array {
-    if (!this.slab || this.slabUsed === this.slab.byteLength) {
-      // Slabs start small (a machine that touches a few pages stays small) and double up to SLAB_CHUNKS.
-      const chunks = this.slab ? Math.min(2 * (this.slab.byteLength / CHUNK_SIZE), SLAB_CHUNKS) : 8;
-      this.slab = new ArrayBuffer(chunks * CHUNK_SIZE);
-      this.slabUsed = 0;
+  private locate(pfn: number, off: number): Uint8Array | undefined {
+    const f = this.frames.get(pfn);
+    if (f === undefined) return undefined;
+    if (isWhole(f)) {
+      spot.at = off;
+      return f;
     }
-    const c = new Uint8Array(this.slab, this.slabUsed, CHUNK_SIZE);
-    this.slabUsed += CHUNK_SIZE;
+    spot.at = off & CHUNK_MASK;
+    return f[off >> CHUNK_SHIFT];
+  }
+
+  /**
+   * The array to write byte `off` of frame `pfn` in (the index there in
+   * `spot.at`): the frame holds data from now on; a chunk is made when first
+   * written, a frame's second chunk makes it whole, and what a copy shares
+   * is copied first.
+   */
+  private writable(pfn: number, off: number): Uint8Array {
+    const f = this.frame(pfn);
+    if (isWhole(f)) {
+      spot.at = off;
+      return this.copyOnWrite.held.size > 0 ? this.own(pfn, f) : f;
+    }
+    const i = off >> CHUNK_SHIFT;
+    let c = f[i];
+    if (c === undefined) {
+      if (f.some((x) => x !== undefined)) return this.makeWhole(pfn, f, off);
+      f[i] = c = this.carve(CHUNK_SIZE);
+    } else if (this.copyOnWrite.held.size > 0 && this.copyOnWrite.held.delete(c)) {
+      f[i] = c = this.copied(c);
+    }
+    spot.at = off & CHUNK_MASK;
     return c;
   }
 
-  /** A chunk for a copy-on-write copy, from the copies' own slab. */
-  private copiedChunk(): Uint8Array {
+  /** Frame `f`'s chunks gathered into one 4 KiB array, which replaces it; returns it with `spot.at` set to `off`. */
+  private makeWhole(pfn: number, f: Chunks, off: number): Uint8Array {
+    const whole = this.carve(PAGE_SIZE);
+    f.forEach((c, i) => {
+      if (c === undefined) return;
+      whole.set(c, i * CHUNK_SIZE);
+      // A copy may still share the chunk; this side no longer holds it.
+      this.copyOnWrite.held.delete(c);
+    });
+    this.frames.set(pfn, whole);
+    spot.at = off;
+    return whole;
+  }
+
+  /** Whole frame `f`, copied first if a copy shares it. */
+  private own(pfn: number, f: Uint8Array): Uint8Array {
+    if (!this.copyOnWrite.held.delete(f)) return f;
+    const own = this.copied(f);
+    this.frames.set(pfn, own);
+    return own;
+  }
+
+  /**
+   * `bytes` zeroed bytes. Chunks and whole frames are views into slabs of
+   * many rather than buffers of their own: each ArrayBuffer is external
+   * memory the GC accounts for, and thousands of small ones (every page a
+   * DMA touches) made allocating a frame cost ~85 µs of collection. A slab's
+   * memory stays until none of its views is referenced.
+   */
+  private carve(bytes: number): Uint8Array {
+    if (!this.slab || this.slabUsed + bytes > this.slab.byteLength) {
+      // Slabs start small (a machine that touches a few pages stays small) and double up to SLAB_BYTES.
+      const size = this.slab ? Math.min(2 * this.slab.byteLength, SLAB_BYTES) : PAGE_SIZE;
+      this.slab = new ArrayBuffer(size);
+      this.slabUsed = 0;
+    }
+    const c = new Uint8Array(this.slab, this.slabUsed, bytes);
+    this.slabUsed += bytes;
+    return c;
+  }
+
+  /** A copy of `shared` (a chunk or a whole frame a copy holds too), from the copies' own slab. */
+  private copied(shared: Uint8Array): Uint8Array {
     const cow = this.copyOnWrite;
-    if (!cow.slab || cow.used === cow.slab.byteLength) {
-      cow.slab = new ArrayBuffer(SLAB_CHUNKS * CHUNK_SIZE);
+    if (!cow.slab || cow.used + shared.length > cow.slab.byteLength) {
+      cow.slab = new ArrayBuffer(SLAB_BYTES);
       cow.used = 0;
     }
-    const c = new Uint8Array(cow.slab, cow.used, CHUNK_SIZE);
-    cow.used += CHUNK_SIZE;
+    const c = new Uint8Array(cow.slab, cow.used, shared.length);
+    c.set(shared);
+    cow.used += shared.length;
     return c;
   }
 
@@ -263,18 +341,6 @@ export class PhysMem {
       this.frames.set(pfn, f);
     }
     return f;
-  }
-
-  /** Chunk `i` of frame `f`, to write: created when first written, copied first if a copy shares it. */
-  private chunkOf(f: Frame, i: number): Uint8Array {
-    let c = f[i];
-    if (c === undefined) f[i] = c = this.newChunk();
-    else if (this.copyOnWrite.chunks.size > 0 && this.copyOnWrite.chunks.delete(c)) {
-      const own = this.copiedChunk();
-      own.set(c);
-      f[i] = c = own;
-    }
-    return c;
   }
 }
 
