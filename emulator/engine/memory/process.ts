@@ -14,6 +14,8 @@ const PAGE_BASE_MASK = ~PAGE_OFFSET_MASK;
 const PAGE_SHIFT_N = 12n;
 /** Where default placement starts; regions are 2 MiB aligned, as mmap of THP-sized areas is. */
 const PLACEMENT_BASE = 0x7f00_0000_0000n;
+/** The page number of PLACEMENT_BASE: anonymous pages are keyed from it (see `Process.anon`). */
+const PLACEMENT_VPN = Number(PLACEMENT_BASE >> PAGE_SHIFT_N);
 const PLACEMENT_ALIGN = 2n << 20n;
 /** The top of user space (x86-64, 47 bits). */
 export const USER_LIMIT = 1n << 47n;
@@ -67,12 +69,15 @@ export class Process {
   /** Ranges removed by munmap, [start, end). */
   private readonly holes: { start: bigint; end: bigint }[] = [];
   /**
-   * virtual page number -> host page frame number (anonymous memory), both
-   * JS numbers: user VAs are below 2^47 and host addresses below 2^40, so
-   * both are exact, and the frame number is a small integer stored in the
+   * Anonymous memory: page key (`anonKeyOf`) -> host page frame number,
+   * both JS numbers: user VAs are below 2^47 and host addresses below 2^40,
+   * so both are exact, and the frame number is a small integer stored in the
    * table itself. Every pin and user copy looks a page up here, and a bigint
    * value was one more object per page to reach (a cache miss on a ring of
-   * buffers) and for the collector to keep.
+   * buffers) and for the collector to keep. The key counts pages from
+   * PLACEMENT_BASE rather than from 0 so that pages of placed regions have
+   * small keys, which V8 keeps in the table itself: a virtual page number
+   * up there is past 2^31, a boxed number whose lookups cost twice as much.
    */
   private readonly anon = new Map<number, number>();
   private nextPlacement = PLACEMENT_BASE;
@@ -125,7 +130,7 @@ export class Process {
     this.holes.push({ start: addr, end });
     const gone = [{ start: addr, size: length }];
     for (let va = addr & ~(PAGE - 1n); va < end; va += PAGE) {
-      if (!this.anon.delete(vpnOf(va))) continue;
+      if (!this.anon.delete(anonKeyOf(va))) continue;
       // Dropping a huge page's frame drops all of it: its 4K pieces mapped outside the range too.
       const r = this.regions.find((x) => va >= x.start && va < x.start + x.size);
       if (r?.hugepage && !r.file) gone.push({ start: va, size: r.hugepage });
@@ -162,7 +167,7 @@ export class Process {
     if (!t) {
       t = new CpuPageTable(arch, this.phys);
       this.tables.set(arch, t);
-      const touched = [...this.anon.keys()].map((vpn) => BigInt(vpn) * PAGE);
+      const touched = [...this.anon.keys()].map((key) => PLACEMENT_BASE + BigInt(key) * PAGE);
       for (const r of this.regions) if (r.file) for (const idx of r.file.pages.keys()) if (idx * PAGE < r.size) touched.push(r.start + idx * PAGE);
       for (const va of touched) {
         const b = this.backing(va, false);
@@ -212,7 +217,7 @@ export class Process {
         // `va` is inside a region, so below 2^47: exact as a number, and the result (below 2^40) is one BigInt.
         const n = Number(va);
         const vpn = Math.floor(n / PAGE_SIZE);
-        const pfn = this.anonPfn(vpn, populate);
+        const pfn = this.anonPfn(vpn - PLACEMENT_VPN, populate);
         return pfn === undefined ? undefined : BigInt(pfn * PAGE_SIZE + (n - vpn * PAGE_SIZE));
       }
     }
@@ -234,7 +239,7 @@ export class Process {
     }
     if (r.hugepage) {
       const hpStart = r.start + (off / r.hugepage) * r.hugepage;
-      const key = vpnOf(hpStart);
+      const key = anonKeyOf(hpStart);
       const pfn = this.anon.get(key);
       let base: bigint;
       if (pfn !== undefined) base = BigInt(pfn) << PAGE_SHIFT_N;
@@ -247,17 +252,17 @@ export class Process {
       if (this.wholly(r, hpStart, r.hugepage)) return { va: hpStart, pa: base, size: r.hugepage };
       return { va: page, pa: base + (page - hpStart), size: PAGE };
     }
-    const pfn = this.anonPfn(vpnOf(va), populate);
+    const pfn = this.anonPfn(anonKeyOf(va), populate);
     return pfn === undefined ? undefined : { va: page, pa: BigInt(pfn) << PAGE_SHIFT_N, size: PAGE };
   }
 
-  /** The host frame number of anonymous 4 KiB page `vpn` (allocated on first touch when `populate` is set). */
-  private anonPfn(vpn: number, populate: boolean): number | undefined {
-    let pfn = this.anon.get(vpn);
+  /** The host frame number of the anonymous 4 KiB page with key `key` (allocated on first touch when `populate` is set). */
+  private anonPfn(key: number, populate: boolean): number | undefined {
+    let pfn = this.anon.get(key);
     if (pfn === undefined) {
       if (!populate) return undefined;
       pfn = Number(this.phys.allocPage() >> PAGE_SHIFT_N);
-      this.anon.set(vpn, pfn);
+      this.anon.set(key, pfn);
     }
     return pfn;
   }
@@ -293,9 +298,9 @@ export class Process {
   }
 }
 
-/** The virtual page number of a user address (below 2^47, so exact as a number). */
-function vpnOf(va: bigint): number {
-  return Number(va >> PAGE_SHIFT_N);
+/** The key of the page holding user address `va` in `Process.anon` (below 2^47, so exact as a number). */
+function anonKeyOf(va: bigint): number {
+  return Number(va >> PAGE_SHIFT_N) - PLACEMENT_VPN;
 }
 
 function overlaps(aStart: bigint, aSize: bigint, bStart: bigint, bSize: bigint): boolean {
