@@ -1,10 +1,11 @@
 // Host memory keeps each 4 KiB frame as 512-byte chunks materialised when
-// first written, and shares chunks with a structural copy (a debugger
-// checkpoint) until either side writes them. None of that may show: every
-// access must read what a flat byte array would hold, accesses that straddle
-// a chunk or a frame included; a frame counts (and meets the frame limit)
-// from its first write, zeros included; a copy and its original never see
-// each other's writes.
+// first written, gathers a frame written in a second chunk into one whole
+// 4 KiB array, and shares chunks and whole frames with a structural copy (a
+// debugger checkpoint) until either side writes them. None of that may show:
+// every access must read what a flat byte array would hold, accesses that
+// straddle a chunk or a frame included; a frame counts (and meets the frame
+// limit) from its first write, zeros included; a copy and its original never
+// see each other's writes.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
