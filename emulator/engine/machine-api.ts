@@ -43,7 +43,10 @@ export interface MemoryOptions {
 export interface IoctlResult {
   /** Undefined on success. */
   error?: KernelError;
-  /** The caller's struct after the kernel wrote back (or as passed, if it did not). */
+  /**
+   * The caller's struct after the kernel wrote back (or as passed, if it did
+   * not): the buffer passed itself, which the kernel's copy_to_user writes.
+   */
   arg: Uint8Array | null;
 }
 
@@ -162,7 +165,7 @@ export interface MachineApi {
   /** Where queries resolve ids: the current fd, else the most recently closed. */
   queryIommufd(): string | undefined;
   fdNumber(name: string): number;
-  /** A raw ioctl on an iommufd: `cmd` is the full number (0x3b85), `arg` the user struct. */
+  /** A raw ioctl on an iommufd: `cmd` is the full number (0x3b85), `arg` the user struct (outputs are written into it). */
   ioctl(fd: string, cmd: number, arg: Uint8Array | null): IoctlResult;
 
   // ---- VFIO device cdev ----

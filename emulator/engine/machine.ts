@@ -13,15 +13,13 @@ import { Host } from './host.js';
 import * as access from './iommufd/access.js';
 import { IommufdDevice } from './iommufd/device.js';
 import { deviceAttach, deviceReplace } from './iommufd/device-attach.js';
-import { dispatchIoctl, type IoctlHandler } from './iommufd/dispatch.js';
+import { dispatchIoctl, handlersByNr } from './iommufd/dispatch.js';
 import { HANDLERS } from './iommufd/handlers.js';
 import { HwptNested, HwptPaging } from './iommufd/hwpt.js';
 import { Ioas } from './iommufd/ioas.js';
 import type { IommufdFile } from './iommufd/iommufd-file.js';
 import { IommufdFiles } from './iommufd-files.js';
 import type { IommufdObject } from './iommufd/object.js';
-import type { IoctlDef } from './uapi/iommufd.js';
-import type { Ucmd } from './iommufd/ucmd.js';
 import type {
   DeviceOptions,
   DmaRequest,
@@ -53,32 +51,8 @@ function noCompatIoctls(cmd: number, arg: Uint8Array | null): IoctlResult {
   return { error: new KernelError('ENOTTY', `0x${cmd.toString(16)} is not an ioctl the VFIO compatibility layer knows`), arg };
 }
 
-type HandlerLookup = (def: IoctlDef) => IoctlHandler | undefined;
-
-/**
- * Per open iommufd: its ioctl handlers bound to it, made once rather than as
- * two closures per ioctl. Kept outside the machine, which holds no functions
- * so that the debugger can copy it (deep-clone.ts); a copy's files are other
- * objects and get their own.
- */
-const FILE_HANDLERS = new WeakMap<IommufdFile, HandlerLookup>();
-
-function handlersOf(file: IommufdFile): HandlerLookup {
-  let lookup = FILE_HANDLERS.get(file);
-  if (!lookup) {
-    const bound = new Map<IoctlDef, IoctlHandler | undefined>();
-    lookup = (def) => {
-      const known = bound.get(def);
-      if (known !== undefined || bound.has(def)) return known;
-      const h = HANDLERS[def.name];
-      const b = h && ((ucmd: Ucmd) => h(file, ucmd));
-      bound.set(def, b);
-      return b;
-    };
-    FILE_HANDLERS.set(file, lookup);
-  }
-  return lookup;
-}
+/** The iommufd handlers by ioctl number, worked out once. */
+const IOMMUFD_HANDLERS = handlersByNr(HANDLERS);
 
 export class Machine implements MachineApi {
   readonly host = new Host();
@@ -156,7 +130,7 @@ export class Machine implements MachineApi {
       if (e instanceof KernelError) return { error: e, arg };
       throw e;
     }
-    return dispatchIoctl(cmd, arg, handlersOf(file), noCompatIoctls);
+    return dispatchIoctl(cmd, arg, file, IOMMUFD_HANDLERS, noCompatIoctls);
   }
 
   // ---- VFIO device cdev ----

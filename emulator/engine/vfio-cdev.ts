@@ -119,11 +119,10 @@ function copyIn(def: IoctlDef, arg: Uint8Array | null, minLast: string): StructV
   return s;
 }
 
-/** copy_to_user of one output field: the rest of the caller's struct is untouched. */
+/** copy_to_user of one output field into the caller's struct: the rest of it is untouched. */
 function copyOut(arg: Uint8Array, s: StructView, name: string, value: bigint): Uint8Array {
   s.set(name, value);
   const f = field(s.def, name);
-  const out = arg.slice();
-  out.set(s.bytes.subarray(f.offset, f.offset + f.size), f.offset);
-  return out;
+  arg.set(s.bytes.subarray(f.offset, f.offset + f.size), f.offset);
+  return arg;
 }

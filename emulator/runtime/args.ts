@@ -59,16 +59,28 @@ export class Args {
    * nothing. Sized to the statement's keys up front: the first `push` onto
    * an empty array would allocate room for 17.
    */
-  private readonly used: string[];
+  private used: string[];
   private usedCount = 0;
 
   constructor(
-    private readonly resolved: ReadonlyMap<string, Expr>,
-    private readonly env: EvalEnv,
+    private resolved: ReadonlyMap<string, Expr>,
+    private env: EvalEnv,
     /** The command's argument words (`argWords` of its table entry): they count in its integer arguments. */
-    private readonly words: ArgWords = NO_WORDS,
+    private words: ArgWords = NO_WORDS,
   ) {
     this.used = new Array<string>(resolved.size);
+  }
+
+  /**
+   * Reads another statement's arguments (execute-command.ts keeps one
+   * reader for every statement: it is done with when the handler returns).
+   */
+  reset(resolved: ReadonlyMap<string, Expr>, env: EvalEnv, words: ArgWords): void {
+    this.resolved = resolved;
+    this.env = env;
+    this.words = words;
+    this.usedCount = 0;
+    if (this.used.length < resolved.size) this.used = new Array<string>(resolved.size);
   }
 
   has(key: string): boolean {

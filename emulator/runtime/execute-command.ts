@@ -8,7 +8,7 @@ import type { CommandStmt, Expr } from '../language/ast.js';
 import { COMMANDS } from '../language/commands.js';
 import { ArgFailure, Args, argWords, type ArgWords } from './args.js';
 import { COMMAND_HANDLERS } from './commands/index.js';
-import type { CommandHandler, CommandOutcome, RunState } from './commands/context.js';
+import type { CommandContext, CommandHandler, CommandOutcome, RunState } from './commands/context.js';
 import type { EvalEnv } from './evaluate.js';
 
 interface Runnable {
@@ -28,17 +28,41 @@ const RUNNABLE: ReadonlyMap<string, Runnable> = new Map(
 
 const NO_ARGS: ReadonlyMap<string, Expr> = new Map();
 
+/**
+ * The context every handler gets, one for every statement rather than a
+ * context and an argument reader made per statement: a handler is done with
+ * both when it returns (its outcome keeps neither), and no handler runs
+ * another statement. (It holds on to the last statement's machine until the
+ * next statement, which is no more than its run does.)
+ */
+class Context implements CommandContext {
+  readonly args: Args;
+
+  constructor(
+    public machine: MachineApi,
+    public state: RunState,
+    env: EvalEnv,
+  ) {
+    this.args = new Args(NO_ARGS, env);
+  }
+}
+
+let context: Context | undefined;
+
 export function executeCommand(stmt: CommandStmt, machine: MachineApi, state: RunState, env: EvalEnv): CommandOutcome {
   const command = RUNNABLE.get(stmt.command);
   if (!command) {
     return { actual: { kind: 'error', message: `${stmt.command} is not supported by this emulator yet` } };
   }
-  const args = new Args(stmt.resolved ?? NO_ARGS, env, command.words);
+  const ctx = (context ??= new Context(machine, state, env));
+  ctx.machine = machine;
+  ctx.state = state;
+  ctx.args.reset(stmt.resolved ?? NO_ARGS, env, command.words);
   // Payloads of one statement never outlive it.
   machine.resetScratch();
   machine.setStatementLine?.(stmt.range.start.line + 1);
   try {
-    return command.handler({ machine, args, state });
+    return command.handler(ctx);
   } catch (e) {
     if (e instanceof KernelError) return { actual: { kind: 'errno', errno: e.errno, reason: e.reason } };
     if (e instanceof ArgFailure) return { actual: { kind: 'error', message: e.message } };

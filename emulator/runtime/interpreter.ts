@@ -4,7 +4,7 @@
 // includes open frames, each with its own locals (trace-language §4).
 import type { MachineApi } from '../engine/machine-api.js';
 import type { CallStmt, CommandStmt, Expr, IncludeStmt, ProcStmt, RepeatStmt, StatementList, Stmt } from '../language/ast.js';
-import { RunState } from './commands/context.js';
+import { RunState, type CommandOutcome } from './commands/context.js';
 import { evaluate, type EvalEnv } from './evaluate.js';
 import { executeCommand } from './execute-command.js';
 import { compareOutcome, type Actual, type Mismatch } from './outcome.js';
@@ -79,6 +79,8 @@ export class Run {
   private readonly root: Scope;
   /** Names whose binding statement failed, with why: later uses say so instead of "not defined". */
   private readonly unbound = new Map<string, string>();
+  /** What the command statement running now did (`runCommand` leaves it for `command`'s step record). */
+  private lastOutcome: CommandOutcome | undefined;
 
   /** `program`: a checked program, or `runnable(program)` to parse its statements one at a time as they run. */
   constructor(program: { file: string; statements: StatementList }, opts: RunOptions) {
@@ -115,9 +117,30 @@ export class Run {
     return ev;
   }
 
+  /**
+   * `step()` without its record, for runs that do not look at each step (the
+   * CLI's): most statements are commands, and their step records were made
+   * only to be dropped. False once the program has ended.
+   */
+  advance(): boolean {
+    const frame = this.stack[this.stack.length - 1];
+    if (!frame) return false;
+    const stmt = frame.stmts.at(frame.pc++)!;
+    this.statements++;
+    let mismatch: Mismatch | undefined;
+    if (stmt.kind === 'command') {
+      mismatch = this.runCommand(stmt, frame);
+      // Not kept: a checkpoint's copy of the run would copy it.
+      this.lastOutcome = undefined;
+    } else mismatch = this.execute(stmt, frame).mismatch;
+    if (mismatch) this.mismatches.push(mismatch);
+    this.settle();
+    return true;
+  }
+
   /** Runs every remaining statement; returns all mismatches of the run. */
   runToEnd(): Mismatch[] {
-    while (this.step());
+    while (this.advance());
     return this.mismatches;
   }
 
@@ -225,17 +248,32 @@ export class Run {
   }
 
   private command(stmt: CommandStmt, frame: Frame): StepEvent {
+    const mismatch = this.runCommand(stmt, frame);
+    const actual = this.lastOutcome!.actual;
+    this.lastOutcome = undefined;
+    return { stmt, actual, entered: false, mismatch };
+  }
+
+  /** Runs a command statement: its outcome goes to `lastOutcome`; returns its mismatch. */
+  private runCommand(stmt: CommandStmt, frame: Frame): Mismatch | undefined {
     const env = frame.env;
-    const out = executeCommand(stmt, this.machine, this.state, env);
-    const expectedValue = stmt.expect?.kind === 'value' ? evaluate(stmt.expect.value, env) : undefined;
+    const out = (this.lastOutcome = executeCommand(stmt, this.machine, this.state, env));
+    const expect = stmt.expect;
+    // The usual statement expects plain success and binds nothing: an
+    // outcome that knows it succeeded need not make its `actual` (an ioctl's).
+    if (out.succeeded === true && (expect === undefined || expect.kind === 'ok') && !stmt.bind) return undefined;
+    const expectedValue = expect?.kind === 'value' ? evaluate(expect.value, env) : undefined;
     if (expectedValue !== undefined && isError(expectedValue)) {
-      return this.failed(stmt, 'a value', `the expected value: ${expectedValue.message}`);
+      const ev = this.failed(stmt, 'a value', `the expected value: ${expectedValue.message}`);
+      this.lastOutcome = { actual: ev.actual };
+      return ev.mismatch;
     }
-    const diff = compareOutcome(stmt.expect, expectedValue, out.actual);
+    const actual = out.actual;
+    const diff = compareOutcome(expect, expectedValue, actual);
     if (stmt.bind) {
       // A failed statement binds nothing, except the outputs the kernel writes back on failure.
       // Read only here: an ioctl's result record is built when first read (commands/ioctl.ts).
-      const bound = out.actual.kind === 'ok' ? out.result ?? out.actual.value : out.result;
+      const bound = actual.kind === 'ok' ? out.result ?? actual.value : out.result;
       if (bound !== undefined) {
         frame.scope.bind(stmt.bind.name, bound);
         this.unbound.delete(stmt.bind.name);
@@ -243,12 +281,7 @@ export class Run {
         this.noteUnbound(stmt.bind.name, stmt);
       }
     }
-    return {
-      stmt,
-      actual: out.actual,
-      entered: false,
-      mismatch: diff && { file: stmt.file, range: stmt.range, ...diff },
-    };
+    return diff && { file: stmt.file, range: stmt.range, ...diff };
   }
 
   /** `expect EXPR`: a mismatch unless non-zero; the message shows the compared values. */

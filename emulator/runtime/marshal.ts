@@ -35,7 +35,7 @@ export function buildStruct(def: StructDef, values: Readonly<Record<string, bigi
   const size = controls.size ?? def.size;
   // The fields are written straight into the caller's buffer (at least the
   // kernel's sizeof long, so every field fits), then cut to `size`.
-  const out = new Uint8Array(size > def.size ? size : def.size);
+  const out = userBuffer(size > def.size ? size : def.size);
   const plan = planOf(def);
   store(out, sizeField(def), size === def.size ? plan.size : BigInt(size));
   let i = 0;
@@ -43,6 +43,32 @@ export function buildStruct(def: StructDef, values: Readonly<Record<string, bigi
   if (controls.overrides) for (const [name, v] of controls.overrides) store(out, plan.field(name), v);
   if (size < def.size) return out.slice(0, size);
   if (controls.trailing) out.fill(controls.trailing, def.size);
+  return out;
+}
+
+/** The size of the slabs that `userBuffer` carves arguments from. */
+const SLAB_BYTES = 64 * 1024;
+let slab = new ArrayBuffer(0);
+let slabUsed = 0;
+
+/**
+ * A fresh zeroed buffer of `n` bytes for one ioctl's argument (the kernel
+ * writes its outputs into it). Carved from a shared slab: a Uint8Array of
+ * its own costs ~240 bytes of heap (it has its own buffer object), a view
+ * ~100, and every statement that issues an ioctl makes one. Parts are never
+ * handed out twice, so no two calls share bytes; a slab is freed once no
+ * argument carved from it is held any longer.
+ */
+function userBuffer(n: number): Uint8Array {
+  if (n > SLAB_BYTES / 8) return new Uint8Array(n);
+  if (slabUsed + n > slab.byteLength) {
+    slab = new ArrayBuffer(SLAB_BYTES);
+    slabUsed = 0;
+  }
+  // Each part starts 8-aligned, as a struct in user memory would. (A view
+  // made directly: `subarray` first looks up the array's species.)
+  const out = new Uint8Array(slab, slabUsed, n);
+  slabUsed += (n + 7) & ~7;
   return out;
 }
 

@@ -42,7 +42,7 @@ export class RunAhead {
     const run = (this.run ??= new Run({ file: this.file, statements: list }, { machine: this.createMachine() }));
     // The run looks at the statement after the one it runs (to skip procs, or to end): it must be checked already.
     const budget = Math.min(this.maxSteps, RUN_AHEAD_STEPS * list.length + RUN_AHEAD_SLACK);
-    while (list.asked + 1 < list.length && run.statements < budget && run.step());
+    while (list.asked + 1 < list.length && run.statements < budget && run.advance());
   }
 
   /** The check is done, without errors: the run to go on with. */

@@ -56,7 +56,7 @@ export function runText(path: string, text: string, opts: RunFileOptions & { rea
     return { file: path, diagnostics, mismatches: [], statements: 0, hasErrors, passed: !hasErrors };
   }
   const run = ahead.finish(program);
-  while (run.statements < maxSteps && run.step());
+  while (run.statements < maxSteps && run.advance());
   const stopped = budgetExceeded(run, maxSteps);
   const all = stopped ? sortDiagnostics([...diagnostics, stopped]) : diagnostics;
   return { file: path, diagnostics: all, mismatches: run.mismatches, statements: run.statements, hasErrors: stopped !== undefined, passed: !stopped && run.mismatches.length === 0 };

@@ -7,30 +7,78 @@ import { copyBytes } from '../memory/copy-bytes.js';
 import { StructView } from '../uapi/layout.js';
 import { Ucmd } from './ucmd.js';
 
-export type IoctlHandler = (ucmd: Ucmd) => void;
+/** A handler of one ioctl, given the file it was issued on (`F`: an iommufd file). */
+export type IoctlHandler<F> = (file: F, ucmd: Ucmd) => void;
 
 /**
- * Runs one ioctl. `lookup` finds the handler for an ioctl (undefined: the
- * slot is empty in this build). `compat` handles the VFIO compatibility
- * range (nr < 0x80 or past the table) and throws ENOTTY for what it does not know.
+ * The ioctl definitions by nr - IOMMUFD_CMD_BASE: every ioctl looks its
+ * number up, and an array index costs less than a Map lookup.
  */
-export function dispatchIoctl(
+const DEFS: (IoctlDef | undefined)[] = [];
+for (const [nr, def] of IOCTLS_BY_NR) if (nr >= IOMMUFD_CMD_BASE && nr < IOMMUFD_CMD_END) DEFS[nr - IOMMUFD_CMD_BASE] = def;
+
+/**
+ * The handlers of a table of handlers by uAPI name, by nr - IOMMUFD_CMD_BASE
+ * (undefined: the slot is empty in this build). Made once per table.
+ */
+export function handlersByNr<F>(byName: Readonly<Record<string, IoctlHandler<F>>>): readonly (IoctlHandler<F> | undefined)[] {
+  return Array.from({ length: IOMMUFD_CMD_END - IOMMUFD_CMD_BASE }, (_, i) => {
+    const def = DEFS[i];
+    return def && Object.prototype.hasOwnProperty.call(byName, def.name) ? byName[def.name] : undefined;
+  });
+}
+
+/**
+ * The kernel side of one ioctl number: the buffer its struct is copied into
+ * (copy_from_user), its view and its Ucmd. One per number, reused by every
+ * call rather than allocated per ioctl (three objects of every statement
+ * that issues one): a handler reads and writes them only while it runs, and
+ * the caller gets its own buffer back. `busy` covers a handler that would
+ * issue an ioctl of the same number (none does): that call gets its own.
+ */
+class KernelCopy {
+  readonly ucmd: Ucmd;
+  busy = false;
+
+  constructor(def: IoctlDef) {
+    this.ucmd = new Ucmd(StructView.zeroed(def.struct), 0);
+  }
+}
+
+/** Indexed by nr - IOMMUFD_CMD_BASE. */
+const COPIES: (KernelCopy | undefined)[] = [];
+
+function kernelCopy(def: IoctlDef): KernelCopy {
+  const i = def.nr - IOMMUFD_CMD_BASE;
+  let c = COPIES[i];
+  if (c === undefined) COPIES[i] = c = new KernelCopy(def);
+  return c.busy ? new KernelCopy(def) : c;
+}
+
+/**
+ * Runs one ioctl on `file`. `handlers` are by nr - IOMMUFD_CMD_BASE
+ * (`handlersByNr`). `compat` handles the VFIO compatibility range (nr < 0x80
+ * or past the table) and throws ENOTTY for what it does not know. What the
+ * kernel copies back (copy_to_user) is written into `arg` itself, which the
+ * result returns.
+ */
+export function dispatchIoctl<F>(
   cmd: number,
   arg: Uint8Array | null,
-  lookup: (def: IoctlDef) => IoctlHandler | undefined,
+  file: F,
+  handlers: readonly (IoctlHandler<F> | undefined)[],
   compat: (cmd: number, arg: Uint8Array | null) => IoctlResult,
 ): IoctlResult {
   const nr = cmd & 0xff;
   if (nr < IOMMUFD_CMD_BASE || nr >= IOMMUFD_CMD_END) return compat(cmd, arg);
-  let out: Uint8Array | null = arg;
   try {
     // The size is read before the command number is checked, so a NULL
     // argument to a valid-range nr is EFAULT, not ENOTTY.
     if (arg === null || arg.length < 4) fail('EFAULT', 'the argument pointer is not readable');
     // A u32 read as a number: every ioctl passes here, and a BigInt would be thrown away at once.
     const userSize = (arg[0]! | (arg[1]! << 8) | (arg[2]! << 16) | (arg[3]! << 24)) >>> 0;
-    const def = IOCTLS_BY_NR.get(nr);
-    const handler = def && lookup(def);
+    const def = DEFS[nr - IOMMUFD_CMD_BASE];
+    const handler = handlers[nr - IOMMUFD_CMD_BASE];
     if (!def || !handler || iommufdCmd(def.nr) !== cmd) {
       fail('ENOTTY', `0x${cmd.toString(16)} is not an iommufd ioctl`);
     }
@@ -40,32 +88,34 @@ export function dispatchIoctl(
     for (let i = s.size; i < userSize; i++) {
       if (arg[i] !== 0) fail('E2BIG', `byte ${i} past the ${s.size}-byte ${s.name} is not zero`);
     }
-    // The usual call passes exactly the kernel's struct: then the kernel's
-    // copy is one native copy, and the copy back is that same array.
-    const exact = userSize === s.size && arg.length === s.size;
-    let kernel: Uint8Array;
-    if (exact) kernel = new Uint8Array(arg);
+    const copy = kernelCopy(def);
+    const ucmd = copy.ucmd;
+    const kernel = ucmd.cmd.bytes;
+    ucmd.begin(userSize);
+    // The usual call passes exactly the kernel's struct: then both copies
+    // are one native copy each way.
+    const n = userSize < s.size ? userSize : s.size;
+    const exact = n === s.size && arg.length === s.size;
+    if (exact) kernel.set(arg);
     else {
-      kernel = new Uint8Array(s.size);
-      copyBytes(kernel, 0, arg, 0, Math.min(userSize, s.size));
+      kernel.fill(0);
+      copyBytes(kernel, 0, arg, 0, n);
     }
-    const ucmd = new Ucmd(new StructView(s, kernel), userSize);
+    copy.busy = true;
     try {
-      handler(ucmd);
+      handler!(file, ucmd);
     } finally {
       // Outputs reach the caller only where the handler responded, which
       // some handlers do before failing (IOVA_RANGES' EMSGSIZE).
       if (ucmd.responded) {
-        if (exact) out = kernel;
-        else {
-          out = arg.slice();
-          copyBytes(out, 0, kernel, 0, Math.min(userSize, s.size));
-        }
+        if (exact) arg.set(kernel);
+        else copyBytes(arg, 0, kernel, 0, n);
       }
+      copy.busy = false;
     }
-    return { arg: out };
+    return { arg };
   } catch (e) {
-    if (e instanceof KernelError) return { error: e, arg: out };
+    if (e instanceof KernelError) return { error: e, arg };
     throw e;
   }
 }

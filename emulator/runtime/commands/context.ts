@@ -41,6 +41,11 @@ export interface CommandContext {
 export interface CommandOutcome {
   actual: Actual;
   /**
+   * True when `actual` is `ok`, for an outcome that makes `actual` only when
+   * read (an ioctl's): a statement that expects plain success needs no more.
+   */
+  readonly succeeded?: boolean;
+  /**
    * What `NAME =` binds: the result on success; on failure only the outputs
    * the kernel writes back anyway (iova ranges on EMSGSIZE, entry_num).
    */
@@ -56,7 +61,10 @@ export function iommufd(ctx: CommandContext): string {
   return ctx.machine.currentIommufd() ?? fail('EBADF', 'no iommufd is open');
 }
 
+/** The outcome of every success without a value: nothing reads an outcome to change it. */
+const OK: CommandOutcome = Object.freeze({ actual: Object.freeze({ kind: 'ok', value: undefined }), result: undefined });
+
 /** A successful outcome whose result is `value` (and its bare name means the same). */
 export function ok(value?: Value): CommandOutcome {
-  return { actual: { kind: 'ok', value }, result: value };
+  return value === undefined ? OK : { actual: { kind: 'ok', value }, result: value };
 }

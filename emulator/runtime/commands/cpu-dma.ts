@@ -35,23 +35,36 @@ const write: CommandHandler = (ctx) => {
 const read: CommandHandler = (ctx) =>
   ok(ctx.machine.cpuLoad(ctx.args.required('addr'), requiredWidth(ctx), ctx.args.word('process')));
 
+/**
+ * The request of every `dma` statement, filled in afresh each time rather
+ * than made per statement: the engine reads a request only during the call.
+ */
+const REQ: DmaRequest = { write: false, iova: 0n, width: undefined, len: undefined, value: undefined, fill: undefined, pasid: undefined };
+
 /** A device's DMA: the value read, `ok` for a write, or the fault. */
 const dma: CommandHandler = (ctx) => {
   const { args } = ctx;
   const device = args.word('device');
   if (device === undefined) throw new ArgFailure('device is required');
-  const req: DmaRequest = {
-    write: args.word('dir') === 'write',
-    iova: args.required('iova'),
-    width: width(ctx),
-    len: args.num('len'),
-    value: args.int('value'),
-    fill: args.num('fill'),
-    pasid: args.num('pasid'),
-  };
+  const req = REQ;
+  // Every field is set before the call (an argument that throws leaves nothing half-issued).
+  const write = args.word('dir') === 'write';
+  const iova = args.required('iova');
+  const w = width(ctx);
+  const len = args.num('len');
+  const value = args.int('value');
+  const fill = args.num('fill');
+  const pasid = args.num('pasid');
+  req.write = write;
+  req.iova = iova;
+  req.width = w;
+  req.len = len;
+  req.value = value;
+  req.fill = fill;
+  req.pasid = pasid;
   const r = ctx.machine.dma(device, req);
   if (!r.ok) return { actual: { kind: 'fault', fault: r.fault } };
-  if (req.write) return ok();
+  if (write) return ok();
   return ok(r.data !== undefined ? bytes(r.data) : r.value);
 };
 

@@ -31,16 +31,25 @@ const destroy: CommandHandler = (ctx) =>
 const ioasAlloc: CommandHandler = (ctx) =>
   finish(issue(ctx, ioctlDef('IOMMU_IOAS_ALLOC'), { flags: ctx.args.int('flags') ?? 0n }), 'ioas_id');
 
+/**
+ * The field values of the two commands a DMA-API workload repeats most,
+ * filled in afresh by each statement rather than made per statement:
+ * `issue` has copied them into the struct by the time it returns.
+ */
+const MAP_VALUES = { ioas_id: 0n, user_va: 0n, length: 0n, iova: 0n, flags: 0n };
+const UNMAP_VALUES = { ioas_id: 0n, iova: 0n, length: 0n };
+
 const ioasMap: CommandHandler = (ctx) => {
   const { args } = ctx;
   const iova = args.int('iova');
-  return finish(issue(ctx, IOAS_MAP, {
-    ioas_id: args.int('ioas_id') ?? 0n,
-    user_va: args.int('user_va') ?? 0n,
-    length: args.int('length') ?? 0n,
-    iova: iova ?? 0n,
-    flags: mapFlags(ctx, iova !== undefined),
-  }), 'iova');
+  const v = MAP_VALUES;
+  // In the order a literal would evaluate them: which bad argument is reported first stays the same.
+  v.ioas_id = args.int('ioas_id') ?? 0n;
+  v.user_va = args.int('user_va') ?? 0n;
+  v.length = args.int('length') ?? 0n;
+  v.iova = iova ?? 0n;
+  v.flags = mapFlags(ctx, iova !== undefined);
+  return finish(issue(ctx, IOAS_MAP, v), 'iova');
 };
 
 const ioasMapFile: CommandHandler = (ctx) => {
@@ -76,12 +85,13 @@ const ioasCopy: CommandHandler = (ctx) => {
   }), 'dst_iova');
 };
 
-const ioasUnmap: CommandHandler = (ctx) =>
-  finish(issue(ctx, IOAS_UNMAP, {
-    ioas_id: ctx.args.int('ioas_id') ?? 0n,
-    iova: ctx.args.int('iova') ?? 0n,
-    length: ctx.args.int('length') ?? 0n,
-  }), 'length');
+const ioasUnmap: CommandHandler = (ctx) => {
+  const v = UNMAP_VALUES;
+  v.ioas_id = ctx.args.int('ioas_id') ?? 0n;
+  v.iova = ctx.args.int('iova') ?? 0n;
+  v.length = ctx.args.int('length') ?? 0n;
+  return finish(issue(ctx, IOAS_UNMAP, v), 'length');
+};
 
 /** A first guess at the array size when `num_iovas` is not given. */
 const FIRST_GUESS_NUM_IOVAS = 64n;

@@ -13,9 +13,19 @@ import { iommufd, type CommandContext, type CommandOutcome } from './context.js'
  * One ioctl's end: its error, and the struct the kernel left. The fields are
  * decoded when first read: most statements bind no name, so their result
  * record (every field, as a Map) was built only to be dropped.
+ *
+ * A successful call is also its statement's outcome (`finish`), one object
+ * rather than three: its `actual` and its result record are made when first
+ * read, and a statement that expects plain success reads neither
+ * (`succeeded` says enough; interpreter.ts).
  */
-export class IoctlDone {
+export class IoctlDone implements CommandOutcome {
   private decoded: Map<string, bigint> | undefined;
+  /** The field that is the statement's value and its record's bare name (`finish`). */
+  private primary: string | undefined;
+  private extra: readonly [string, Value][] = NO_EXTRA;
+  /** The result record once made or given; NOT_MADE before. */
+  private made: Value | undefined | typeof NOT_MADE = NOT_MADE;
 
   constructor(
     readonly error: KernelError | undefined,
@@ -34,9 +44,43 @@ export class IoctlDone {
     if (this.decoded) return this.decoded.get(key);
     return this.bytes ? decodeField(this.def, this.bytes, key) : undefined;
   }
+
+  get succeeded(): boolean {
+    return this.error === undefined;
+  }
+
+  /**
+   * As an outcome (`finish` makes a successful call one): `ok` with the
+   * primary field as its value. Made at each read (a run reads it once at
+   * most) rather than kept in a field of every call.
+   */
+  get actual(): Actual {
+    const e = this.error;
+    if (e) return { kind: 'errno', errno: e.errno, reason: e.reason };
+    return { kind: 'ok', value: this.primary === undefined ? undefined : this.field(this.primary) };
+  }
+
+  /** The result record: made on first read (a statement that binds a name), or given (`out.result = ...`). */
+  get result(): Value | undefined {
+    if (this.made === NOT_MADE) this.made = outputs(this, this.primary, this.extra);
+    return this.made;
+  }
+
+  set result(v: Value | undefined) {
+    this.made = v;
+  }
+
+  /** Makes a successful call its statement's outcome (`finish`). */
+  asOutcome(primary: string | undefined, extra: readonly [string, Value][]): CommandOutcome {
+    this.primary = primary;
+    this.extra = extra;
+    return this;
+  }
 }
 
 const NO_CONTROLS: StructControls = {};
+/** `IoctlDone.made` before its result record is made (undefined is a result: no outputs). */
+const NOT_MADE: unique symbol = Symbol('not made');
 /** No extra result fields: one shared empty list rather than a new one per ioctl. */
 const NO_EXTRA: readonly [string, Value][] = [];
 
@@ -88,31 +132,5 @@ export function outputs(done: IoctlDone, primary?: string, extra: readonly [stri
 /** The usual ending: errno on failure, else the output record. */
 export function finish(done: IoctlDone, primary?: string, extra: readonly [string, Value][] = NO_EXTRA): CommandOutcome {
   if (done.error) return { actual: { kind: 'errno', errno: done.error.errno, reason: done.error.reason } };
-  return new FinishedIoctl({ kind: 'ok', value: primary === undefined ? undefined : done.field(primary) }, done, primary, extra);
-}
-
-/**
- * A successful ioctl's outcome: its result record is made when read (a
- * statement that binds a name), or given (`out.result = ...`).
- */
-class FinishedIoctl implements CommandOutcome {
-  private made = false;
-  private value: Value | undefined;
-
-  constructor(
-    readonly actual: Actual,
-    private readonly done: IoctlDone,
-    private readonly primary: string | undefined,
-    private readonly extra: readonly [string, Value][],
-  ) {}
-
-  get result(): Value | undefined {
-    if (!this.made) this.result = outputs(this.done, this.primary, this.extra);
-    return this.value;
-  }
-
-  set result(v: Value | undefined) {
-    this.value = v;
-    this.made = true;
-  }
+  return done.asOutcome(primary, extra);
 }

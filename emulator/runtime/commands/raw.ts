@@ -8,7 +8,8 @@ const ioctl: CommandHandler = (ctx) => {
   const nr = Number(args.required('nr'));
   const data = args.bytes('data');
   const argNull = args.word('arg') === 'null';
-  const r = ctx.machine.ioctl(iommufd(ctx), nr, argNull ? null : data ?? null);
+  // A copy: the kernel writes its outputs into the buffer passed, and `data` may be a value the trace still holds.
+  const r = ctx.machine.ioctl(iommufd(ctx), nr, argNull ? null : data?.slice() ?? null);
   if (r.error) return { actual: { kind: 'errno', errno: r.error.errno, reason: r.error.reason } };
   return { actual: { kind: 'ok' } };
 };
