@@ -77,9 +77,12 @@ function assertSame(mem: PhysMem, flat: FlatMemory): void {
       for (let i = width - 1; i >= 0; i--) v = (v << 8n) | BigInt(flat.bytes[at + i]!);
       assert.equal(mem.load(BASE + BigInt(at), width), v, `load of ${width} at +${at}`);
     }
-    const aligned = at & ~3;
-    const word = (flat.bytes[aligned]! | (flat.bytes[aligned + 1]! << 8) | (flat.bytes[aligned + 2]! << 16) | (flat.bytes[aligned + 3]! << 24)) >>> 0;
-    assert.equal(mem.load32(Number(BASE) + aligned), word, `load32 at +${aligned}`);
+    const aligned = at & ~7;
+    const u32 = (i: number) => (flat.bytes[i]! | (flat.bytes[i + 1]! << 8) | (flat.bytes[i + 2]! << 16) | (flat.bytes[i + 3]! << 24)) >>> 0;
+    const words = { lo: -1, hi: -1 };
+    // As a frame and an offset that may run past it (a table of several frames).
+    mem.loadWords(Number(BASE) / 4096, aligned, words);
+    assert.deepEqual(words, { lo: u32(aligned), hi: u32(aligned + 4) }, `loadWords at +${aligned}`);
   }
   assert.equal(mem.touchedFrames, flat.touched.size);
 }

@@ -12,12 +12,15 @@
 //              the old translation.
 import type { IommuPagingDomain, WalkOutcome } from '../core/iommu-domain.js';
 import type { Iotlb, IotlbEntry } from '../iotlb.js';
-import type { RadixTable } from '../pgtable/radix-table.js';
+import { isStop, type RadixTable } from '../pgtable/radix-table.js';
 import { hex, type HwRules } from './hw-rules.js';
-import { answerFromIotlb } from './iotlb-hit.js';
-import { translated } from './lazy-steps.js';
+import { answerFromIotlb, type CurrentWalk } from './iotlb-hit.js';
+import { walkedTranslation } from './lazy-steps.js';
 import type { WalkStep } from '../machine-api.js';
 import type { StatementLine } from '../statement-line.js';
+
+/** Below this an IOVA converts to a number exactly. */
+const EXACT = 2 ** 53;
 
 /** IOVA_FQ_SIZE: a DMA-FQ domain flushes once this many unmaps are queued. */
 export const FLUSH_QUEUE_SIZE = 256;
@@ -126,28 +129,32 @@ export class HwPagingDomain implements IommuPagingDomain {
     if (update) iotlb.misses++;
     const pre = rules.input(iova, write);
     if (pre) return { ok: false, kind: pre.kind, level: pre.level, stage: rules.stage, steps: [], detail: pre.detail, record: pre.record };
-    const walk = table.lookup(iova);
-    if (!walk.ok) {
-      const f = rules.stopped(walk, iova, write);
+    // The leaf is the table's shared record: read here, before anything walks again.
+    const leaf = table.find(iova);
+    if (isStop(leaf)) {
+      const f = rules.stopped(leaf, iova, write);
       return { ok: false, kind: f.kind, level: f.level, stage: rules.stage, steps: this.steps(iova), detail: `${f.detail} in the ${this.describe()}`, record: f.record };
     }
-    const leaf = walk.leaf;
     const grant = rules.leaf(leaf, iova, write, this.dirtyTracking);
     if ('kind' in grant) {
       return { ok: false, kind: grant.kind, level: grant.level ?? leaf.level, stage: rules.stage, steps: this.steps(iova), detail: `${grant.detail} in the ${this.describe()}`, record: grant.record };
     }
+    const oa = leaf.oa;
     if (update) {
       if (grant.updated !== leaf.descriptor) table.mem.store(leaf.slot, 8, grant.updated);
       // The walked address's offset in the leaf is the same on both sides.
-      // At offset 0 (a DMA to the start of a buffer) the addresses are kept
-      // as they are: the entry lives until the unmap, and so would two more BigInts.
-      const offset = iova & (leaf.size - 1n);
+      // At offset 0 (a DMA to the start of a buffer; tested on numbers when
+      // exact) the addresses are kept as they are: the entry lives until the
+      // unmap, and so would two more BigInts.
+      const size = leaf.size;
+      const n = Number(iova);
+      const offset = n < EXACT ? (n % Number(size) === 0 ? 0n : iova & (size - 1n)) : iova & (size - 1n);
       const aligned = offset === 0n;
       iotlb.insert({
         tag: this.tag,
         iova: aligned ? iova : iova - offset,
-        pa: aligned ? leaf.oa : leaf.oa - offset,
-        size: leaf.size,
+        pa: aligned ? oa : oa - offset,
+        size,
         read: grant.read,
         write: grant.write,
         level: leaf.level,
@@ -155,7 +162,7 @@ export class HwPagingDomain implements IommuPagingDomain {
         descriptor: grant.updated,
       });
     }
-    return translated(leaf.oa, () => this.steps(iova));
+    return walkedTranslation(oa, this, iova);
   }
 
   setDirtyTracking(enable: boolean): void {
@@ -185,15 +192,15 @@ export class HwPagingDomain implements IommuPagingDomain {
    * memory still agrees.
    */
   private fromIotlb(e: IotlbEntry, iova: bigint, write: boolean, update: boolean): WalkOutcome {
-    const w = this.o.table.lookup(iova);
-    const current = w.ok ? { pa: w.leaf.oa, descriptor: w.leaf.descriptor } : {};
+    const w = this.o.table.find(iova);
+    const current: CurrentWalk = isStop(w) ? {} : { pa: w.oa, descriptor: w.descriptor };
     const out = answerFromIotlb(e, iova, write, current, () => this.steps(iova), () => this.o.rules.permission(iova, write, e.level), this.describe());
     if (update && out.ok) this.o.iotlb.hits++;
     return out;
   }
 
   /** The walk record of `iova` through the table as it is now (the debugger's walk view). */
-  private steps(iova: bigint): WalkStep[] {
+  steps(iova: bigint): WalkStep[] {
     return this.o.table.walk(iova, this.o.rules.stage).steps;
   }
 }

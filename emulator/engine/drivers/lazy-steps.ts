@@ -28,6 +28,36 @@ class Translated {
   }
 }
 
+/** What can rebuild the walk record of an address (a hardware paging domain). */
+export interface StepsSource {
+  steps(iova: bigint): WalkStep[];
+}
+
+/**
+ * A miss's translation: its record is rebuilt from `source` at `iova`. A
+ * class of its own rather than `translated` with an arrow: the arrow and
+ * its context were two more objects on every miss.
+ */
+class Walked {
+  readonly ok = true;
+  readonly stale: StaleHit | undefined = undefined;
+  private built: WalkStep[] | undefined;
+
+  constructor(
+    readonly pa: bigint,
+    private readonly source: StepsSource,
+    private readonly iova: bigint,
+  ) {}
+
+  get steps(): WalkStep[] {
+    return (this.built ??= this.source.steps(this.iova));
+  }
+}
+
+export function walkedTranslation(pa: bigint, source: StepsSource, iova: bigint): WalkOutcome & { ok: true } {
+  return new Walked(pa, source, iova);
+}
+
 export function translated(pa: bigint, steps: () => WalkStep[], stale?: StaleHit): WalkOutcome & { ok: true } {
   const out = new Translated(pa, steps);
   if (stale) out.stale = stale;

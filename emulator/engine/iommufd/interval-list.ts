@@ -64,7 +64,7 @@ export class IntervalList<T extends Interval> {
     for (let b = this.overlapping ? 0 : this.blockOf(item.start); b < this.blocks.length; b++) {
       const block = this.blocks[b]!;
       // Items before the first one starting at item.start cannot be it (disjoint lists are sorted by start).
-      const i = block.indexOf(item, this.overlapping ? 0 : firstStartingAfter(block, item.start - 1n));
+      const i = block.indexOf(item, this.overlapping ? 0 : firstStartingFrom(block, item.start));
       if (i < 0) {
         if (!this.overlapping) return;
         continue;
@@ -155,6 +155,12 @@ function insertAt<T>(block: T[], i: number, item: T): void {
 }
 
 function removeAt<T>(block: T[], i: number): void {
+  // The first item (an UNMAP of the oldest buffer of a ring): V8 trims an
+  // array's front in place, where the loop would move the whole block.
+  if (i === 0) {
+    block.shift();
+    return;
+  }
   for (let j = i; j < block.length - 1; j++) block[j] = block[j + 1]!;
   block.pop();
 }
@@ -169,6 +175,18 @@ function firstEndingFrom(items: readonly Interval[], at: bigint): number {
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
     if (items[mid]!.last >= at) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
+/** The first item in `items` whose start is >= `at` (items.length if none). */
+function firstStartingFrom(items: readonly Interval[], at: bigint): number {
+  let lo = 0;
+  let hi = items.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (items[mid]!.start >= at) hi = mid;
     else lo = mid + 1;
   }
   return lo;

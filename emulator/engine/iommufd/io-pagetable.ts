@@ -88,26 +88,35 @@ export class IoPagetable {
    * domain. On failure nothing is left behind. Returns the IOVA.
    */
   mapPages(slices: PagesSlice[], length: bigint, iova: bigint | undefined, prot: number): bigint {
-    if (length === 0n || !isAligned(length, this.iovaAlignment)) {
-      fail('EINVAL', `length ${hex(length)} is 0 or not a multiple of the iova_alignment ${hex(this.iovaAlignment)}`);
-    }
     const first = slices[0]!;
-    // The first slice's source address guesses the ideal alignment.
-    const at = iova ?? allocIova(this, first.pages.addressOf(first.startByte), length);
-    if (iova !== undefined) this.checkIova(iova, length);
+    const at = this.placeRange(first.pages, first.startByte, length, iova);
     const added: Area[] = [];
     try {
       let cur = at;
       for (const s of slices) {
-        added.push(this.insertArea(s, cur, prot));
+        added.push(this.insertArea(s.pages, s.startByte, s.length, cur, prot));
         cur += s.length;
       }
       for (const area of added) this.fillDomains(area);
     } catch (e) {
-      for (const area of added) {
-        if (area.domainPin) this.unfillDomains(area);
-        this.areas.remove(area);
-      }
+      for (const area of added) this.dropArea(area);
+      throw e;
+    }
+    return at;
+  }
+
+  /**
+   * `mapPages` of one whole page set (MAP and MAP_FILE, one area): the same
+   * steps without a slice list or a list of areas added, which every MAP
+   * would make and drop.
+   */
+  mapSet(pages: IoPages, length: bigint, iova: bigint | undefined, prot: number): bigint {
+    const at = this.placeRange(pages, pages.firstByte, length, iova);
+    const area = this.insertArea(pages, pages.firstByte, length, at, prot);
+    try {
+      this.fillDomains(area);
+    } catch (e) {
+      this.dropArea(area);
       throw e;
     }
     return at;
@@ -162,7 +171,8 @@ export class IoPagetable {
       }
       this.unfillDomains(area);
       this.areas.remove(area);
-      unmapped += area.length;
+      // The first area's length as it is (the usual UNMAP removes one): no sum to make.
+      unmapped = unmapped === 0n ? area.length : unmapped + area.length;
       // It was the lowest area in the range and reaches its end: nothing is
       // left to find (the usual UNMAP of one buffer skips a lookup).
       if (area.last >= last) break;
@@ -317,6 +327,27 @@ export class IoPagetable {
 
   // ---- internals ----
 
+  /**
+   * The checks of iopt_map_pages before any area is made: the length, then
+   * the IOVA (`iova` checked, or one allocated for a first slice at
+   * `startByte` of `pages`).
+   */
+  private placeRange(pages: IoPages, startByte: bigint, length: bigint, iova: bigint | undefined): bigint {
+    if (length === 0n || !isAligned(length, this.iovaAlignment)) {
+      fail('EINVAL', `length ${hex(length)} is 0 or not a multiple of the iova_alignment ${hex(this.iovaAlignment)}`);
+    }
+    // The first slice's source address guesses the ideal alignment.
+    if (iova === undefined) return allocIova(this, pages.addressOf(startByte), length);
+    this.checkIova(iova, length);
+    return iova;
+  }
+
+  /** Undoes an area a failed map added. */
+  private dropArea(area: Area): void {
+    if (area.domainPin) this.unfillDomains(area);
+    this.areas.remove(area);
+  }
+
   /** iopt_check_iova: a FIXED_IOVA range must be aligned, free and not reserved. */
   private checkIova(iova: bigint, length: bigint): void {
     if (!isAligned(iova, this.iovaAlignment)) fail('EINVAL', `iova ${hex(iova)} is not aligned to ${hex(this.iovaAlignment)}`);
@@ -329,16 +360,19 @@ export class IoPagetable {
   }
 
   /** iopt_insert_area. */
-  private insertArea(s: PagesSlice, iova: bigint, prot: number): Area {
-    if (prot & IOMMU_WRITE && !s.pages.writable) fail('EPERM', 'writeable mapping of pages that were mapped read-only');
-    const pageOffset = s.startByte % PAGE;
-    if (!isAligned(pageOffset, this.iovaAlignment)) {
-      fail('EINVAL', `the source's page offset ${hex(pageOffset)} is not a multiple of the iova_alignment ${hex(this.iovaAlignment)}`);
+  private insertArea(pages: IoPages, startByte: bigint, length: bigint, iova: bigint, prot: number): Area {
+    if (prot & IOMMU_WRITE && !pages.writable) fail('EPERM', 'writeable mapping of pages that were mapped read-only');
+    // A page-aligned source (nearly every MAP) has offset 0, aligned to anything.
+    if (startByte !== 0n) {
+      const pageOffset = startByte % PAGE;
+      if (!isAligned(pageOffset, this.iovaAlignment)) {
+        fail('EINVAL', `the source's page offset ${hex(pageOffset)} is not a multiple of the iova_alignment ${hex(this.iovaAlignment)}`);
+      }
     }
-    const last = lastOf(iova, s.length);
-    if (last === undefined) fail('EOVERFLOW', `iova ${hex(iova)} + length ${hex(s.length)} overflows`);
+    const last = lastOf(iova, length);
+    if (last === undefined) fail('EOVERFLOW', `iova ${hex(iova)} + length ${hex(length)} overflows`);
     this.faults.check('iopt area allocation');
-    const area = new Area(iova, last, s.pages, s.startByte, prot, s.length);
+    const area = new Area(iova, last, pages, startByte, prot, length);
     this.areas.insert(area);
     return area;
   }
@@ -347,10 +381,19 @@ export class IoPagetable {
   private fillDomains(area: Area): void {
     const domains = this.domains;
     if (domains.length === 0) return;
-    const first = area.startByte >> PAGE_SHIFT_N;
-    const last = (area.startByte + area.length - 1n) >> PAGE_SHIFT_N;
-    // A one-page area (the usual MAP) pins [first, first]: one BigInt kept alive by its demand, not two equal ones.
-    area.domainPin = area.pages.pin(first, last === first ? first : last);
+    let first: bigint;
+    let last: bigint;
+    if (area.startByte === 0n && area.length === PAGE) {
+      // A one-page area at the start of its set (every 4 KiB MAP) pins page
+      // 0 alone: no index arithmetic, and the demand keeps the literal.
+      first = last = 0n;
+    } else {
+      first = area.startByte >> PAGE_SHIFT_N;
+      last = (area.startByte + area.length - 1n) >> PAGE_SHIFT_N;
+      // A one-page area pins [first, first]: one BigInt kept alive by its demand, not two equal ones.
+      if (last === first) last = first;
+    }
+    area.domainPin = area.pages.pin(first, last);
     // Indexes rather than a list of the domains filled: this runs on every MAP.
     let mapped = 0;
     try {
@@ -390,6 +433,14 @@ export class IoPagetable {
  * call per run, not per page). Undoes its own partial work on failure.
  */
 function mapArea(area: Area, domain: PagingDomain): void {
+  const only = area.startByte === 0n ? area.pages.onlyRun() : undefined;
+  if (only !== undefined && only.start === 0n && area.length <= (only.last === 0n ? PAGE : (only.last + 1n) << PAGE_SHIFT_N)) {
+    // The area starts at its set's first page and the set's one run holds it
+    // all (every MAP of contiguous memory): one call from the run's own
+    // address, none of the clipping arithmetic below.
+    domain.map(area.start, only.pa, area.length, area.prot);
+    return;
+  }
   const b0 = area.startByte;
   const b1 = area.startByte + area.length - 1n;
   let mapped = 0n;

@@ -17,7 +17,12 @@ import { iommuVfioIoas } from './vfio-ioas.js';
 
 export type IoasHandler = (ctx: IommufdCtx, ucmd: Ucmd) => void;
 
-const MAP_FLAGS = IOAS_MAP_FLAGS.fixed_iova | IOAS_MAP_FLAGS.writeable | IOAS_MAP_FLAGS.readable;
+// MAP flags as numbers: the field is a __u32, read with `num`, so a MAP
+// makes no BigInt for its flag tests.
+const FIXED_IOVA = Number(IOAS_MAP_FLAGS.fixed_iova);
+const WRITEABLE = Number(IOAS_MAP_FLAGS.writeable);
+const READABLE = Number(IOAS_MAP_FLAGS.readable);
+const MAP_FLAGS = FIXED_IOVA | WRITEABLE | READABLE;
 /** sizeof(struct iommu_iova_range) */
 const IOVA_RANGE_SIZE = 16;
 
@@ -73,23 +78,23 @@ function checkBelowUlongMax(name: string, v: bigint): void {
 }
 
 /** The IOMMU_* protection of MAP flags, which must ask for read or write (checked after the values). */
-function mapProt(flags: bigint): number {
-  if (!(flags & (IOAS_MAP_FLAGS.writeable | IOAS_MAP_FLAGS.readable))) fail('EINVAL', 'neither readable nor writeable');
+function mapProt(flags: number): number {
+  if (!(flags & (WRITEABLE | READABLE))) fail('EINVAL', 'neither readable nor writeable');
   // No cache-maintenance uAPI exists, so every mapping is coherent (IOMMU_CACHE).
   let prot = IOMMU_CACHE;
-  if (flags & IOAS_MAP_FLAGS.writeable) prot |= IOMMU_WRITE;
-  if (flags & IOAS_MAP_FLAGS.readable) prot |= IOMMU_READ;
+  if (flags & WRITEABLE) prot |= IOMMU_WRITE;
+  if (flags & READABLE) prot |= IOMMU_READ;
   return prot;
 }
 
-function fixedIova(flags: bigint, iova: bigint): bigint | undefined {
-  return flags & IOAS_MAP_FLAGS.fixed_iova ? iova : undefined;
+function fixedIova(flags: number, iova: bigint): bigint | undefined {
+  return flags & FIXED_IOVA ? iova : undefined;
 }
 
 function ioasMap(ctx: IommufdCtx, ucmd: Ucmd): void {
   const cmd = ucmd.cmd;
-  const flags = cmd.get('flags');
-  if (flags & ~MAP_FLAGS || cmd.get('__reserved') !== 0n) fail('EOPNOTSUPP', `unknown flags ${hex(flags)} or __reserved is not 0`);
+  const flags = cmd.num('flags');
+  if (flags & ~MAP_FLAGS || cmd.num('__reserved') !== 0) fail('EOPNOTSUPP', `unknown flags ${hex(flags)} or __reserved is not 0`);
   const length = cmd.get('length');
   const iova = cmd.get('iova');
   checkBelowUlongMax('iova', iova);
@@ -98,14 +103,13 @@ function ioasMap(ctx: IommufdCtx, ucmd: Ucmd): void {
   const ioas = getIoas(ctx, cmd.num('ioas_id'));
   const uptr = cmd.get('user_va');
   const pages = IoPages.user(ctx.phys, ctx.process, uptr, length, (prot & IOMMU_WRITE) !== 0);
-  const slice = { pages, startByte: pages.firstByte, length };
-  cmd.set('iova', ioas.iopt.mapPages([slice], length, fixedIova(flags, iova), prot));
+  cmd.set('iova', ioas.iopt.mapSet(pages, length, fixedIova(flags, iova), prot));
   ucmd.respond();
 }
 
 function ioasMapFile(ctx: IommufdCtx, ucmd: Ucmd): void {
   const cmd = ucmd.cmd;
-  const flags = cmd.get('flags');
+  const flags = cmd.num('flags');
   if (flags & ~MAP_FLAGS) fail('EOPNOTSUPP', `unknown flags ${hex(flags)}`);
   const length = cmd.get('length');
   checkBelowUlongMax('iova', cmd.get('iova'));
@@ -119,14 +123,13 @@ function ioasMapFile(ctx: IommufdCtx, ucmd: Ucmd): void {
   const file = ctx.process.files.get(fd);
   if (!file) fail('EBADF', `fd ${fd} is not an open memfd of process ${ctx.process.name}`);
   const pages = IoPages.file(ctx.phys, ctx.process, file, start, length, (prot & IOMMU_WRITE) !== 0);
-  const slice = { pages, startByte: pages.firstByte, length };
-  cmd.set('iova', ioas.iopt.mapPages([slice], length, fixedIova(flags, cmd.get('iova')), prot));
+  cmd.set('iova', ioas.iopt.mapSet(pages, length, fixedIova(flags, cmd.get('iova')), prot));
   ucmd.respond();
 }
 
 function ioasCopy(ctx: IommufdCtx, ucmd: Ucmd): void {
   const cmd = ucmd.cmd;
-  const flags = cmd.get('flags');
+  const flags = cmd.num('flags');
   if (flags & ~MAP_FLAGS) fail('EOPNOTSUPP', `unknown flags ${hex(flags)}`);
   const length = cmd.get('length');
   checkBelowUlongMax('length', length);

@@ -78,10 +78,13 @@ export class IoPages implements PinHolder {
 
   /** iopt_alloc_user_pages: the set behind [uptr, uptr + length). */
   static user(phys: PhysMem, process: Process, uptr: bigint, length: bigint, writable: boolean): IoPages {
-    if (uptr + length > U64_MAX) fail('EOVERFLOW', `user_va ${hex(uptr)} + length ${hex(length)} overflows`);
+    // Both below 2^52 (every usual MAP), the sum cannot pass U64_MAX: no BigInt to make.
+    if ((Number(uptr) >= EXACT_ADDEND || Number(length) >= EXACT_ADDEND) && uptr + length > U64_MAX) {
+      fail('EOVERFLOW', `user_va ${hex(uptr)} + length ${hex(length)} overflows`);
+    }
     checkLength(length);
     phys.faults.check('iopt pages allocation');
-    const firstByte = uptr & PAGE_MASK;
+    const firstByte = pageOffsetOf(uptr);
     return firstByte === 0n
       ? new IoPages(phys, undefined, uptr, process, ZERO, writable)
       : new IoPages(phys, undefined, uptr - firstByte, process, firstByte, writable);
@@ -91,7 +94,7 @@ export class IoPages implements PinHolder {
   static file(phys: PhysMem, process: Process, file: MemFile, start: bigint, length: bigint, writable: boolean): IoPages {
     checkLength(length);
     phys.faults.check('iopt pages allocation');
-    const firstByte = start & PAGE_MASK;
+    const firstByte = pageOffsetOf(start);
     return firstByte === 0n
       ? new IoPages(phys, file, start, process, ZERO, writable)
       : new IoPages(phys, file, start - firstByte, process, firstByte, writable);
@@ -163,6 +166,8 @@ export class IoPages implements PinHolder {
         if (prev.last === i - 1n && prev.pa + (i - prev.start) * PAGE === pa) prev.last = last;
         else added.push({ start: i, last, pa });
       }
+      // The gap's end (a one-page MAP's only step): no next index to make.
+      if (last === gapLast) break;
       i = last + 1n;
     }
     return added;
@@ -238,6 +243,11 @@ export class IoPages implements PinHolder {
     return out;
   }
 
+  /** The set's pinned run when it has exactly one (what every MAP of contiguous memory pins). */
+  onlyRun(): Readonly<PinnedRun> | undefined {
+    return this.runs.length === 1 ? this.runs[0] : undefined;
+  }
+
   pinsFrame(pfn: bigint): boolean {
     return this.runs.some((r) => {
       const f = r.pa >> BigInt(PAGE_SHIFT);
@@ -272,7 +282,8 @@ export class IoPages implements PinHolder {
   private sourceFrame(i: bigint): bigint {
     const file = this.file;
     if (file === undefined) {
-      const va = this.base + i * PAGE;
+      // Page 0 (the first of every MAP) is at the base itself.
+      const va = i === 0n ? this.base : this.base + i * PAGE;
       const pa = this.owner.translate(va);
       if (pa === undefined) fail('EFAULT', `user address ${hex(va)} is not mapped in process ${this.owner.name}`);
       return pa;
@@ -308,6 +319,17 @@ export class IoPages implements PinHolder {
     }
     if (this.runs.length === 0) this.phys.pins.remove(this);
   }
+}
+
+/** Below this a sum of two values is exact as a number. */
+const EXACT_ADDEND = 2 ** 52;
+
+/** `v`'s offset inside its page: the shared ZERO for an aligned one, tested on a number when exact. */
+function pageOffsetOf(v: bigint): bigint {
+  const n = Number(v);
+  if (n < 2 ** 53 && n % PAGE_SIZE === 0) return ZERO;
+  const off = v & PAGE_MASK;
+  return off === 0n ? ZERO : off;
 }
 
 /** The empty list of runs (see IoPages.runs); never pushed to. */

@@ -19,6 +19,7 @@ export const PAGE_SHIFT = 12;
 export const PAGE_SIZE = 1 << PAGE_SHIFT;
 const PAGE_MASK = BigInt(PAGE_SIZE - 1);
 const PAGE_SHIFT_N = BigInt(PAGE_SHIFT);
+const PAGE_OFFSET_MASK = PAGE_SIZE - 1;
 
 /** Host physical addresses stay below 2^40 (trace-language §5). */
 export const PHYS_LIMIT = 1n << 40n;
@@ -155,35 +156,42 @@ export class PhysMem {
   }
 
   /**
-   * The little-endian u32 at `pa`, a 4-aligned address given as a number
-   * (exact: host addresses are below 2^40). Page-table code reads each
-   * descriptor as two of these, so a map, unmap or walk step makes no BigInt
-   * until it has found the leaf (pgtable/radix-table.ts).
+   * The 8-byte-aligned little-endian u64 at byte `offset` of frame `frame`
+   * (the offset may run past it, in a table of several frames), as its two
+   * u32 halves, into `out`. Page-table code reads each descriptor this way
+   * (pgtable/radix-table.ts), so a map, unmap or walk step makes no BigInt
+   * until it has found the leaf; and a frame number and offset are small
+   * integers, where an address past 4 GiB is a heap number at every call.
    */
-  load32(pa: number): number {
-    // Host addresses are past 2^32, so not small integers: `%` on them would be a slow floating-point remainder.
-    const pfn = Math.floor(pa / PAGE_SIZE);
-    const c = this.locate(pfn, pa - pfn * PAGE_SIZE);
+  loadWords(frame: number, offset: number, out: { lo: number; hi: number }): void {
+    const c = this.locate(frame + (offset >>> PAGE_SHIFT), offset & PAGE_OFFSET_MASK);
+    if (c === undefined) {
+      out.lo = 0;
+      out.hi = 0;
+      return;
+    }
+    // Aligned, so both halves lie in the same chunk.
     const o = spot.at;
-    return c ? (c[o]! | (c[o + 1]! << 8) | (c[o + 2]! << 16) | (c[o + 3]! << 24)) >>> 0 : 0;
+    out.lo = (c[o]! | (c[o + 1]! << 8) | (c[o + 2]! << 16) | (c[o + 3]! << 24)) >>> 0;
+    out.hi = (c[o + 4]! | (c[o + 5]! << 8) | (c[o + 6]! << 16) | (c[o + 7]! << 24)) >>> 0;
   }
 
-  /**
-   * Stores the u32 `value` little-endian at `pa`, a 4-aligned address given
-   * as a number (see `load32`): page-table code writes each descriptor as
-   * two of these, so map and unmap make no BigInt to store one.
-   */
-  store32(pa: number, value: number): void {
-    const pfn = Math.floor(pa / PAGE_SIZE);
-    const off = pa - pfn * PAGE_SIZE;
+  /** Stores the u64 of halves `lo` and `hi` as `loadWords` reads it. */
+  storeWords(frame: number, offset: number, lo: number, hi: number): void {
+    const pfn = frame + (offset >>> PAGE_SHIFT);
+    const off = offset & PAGE_OFFSET_MASK;
     // Zero where nothing was written (a cleared descriptor) leaves the chunk absent: it reads as zero.
-    if (value === 0 && this.locate(pfn, off) === undefined) return;
+    if (lo === 0 && hi === 0 && this.locate(pfn, off) === undefined) return;
     const c = this.writable(pfn, off);
     const o = spot.at;
-    c[o] = value;
-    c[o + 1] = value >>> 8;
-    c[o + 2] = value >>> 16;
-    c[o + 3] = value >>> 24;
+    c[o] = lo;
+    c[o + 1] = lo >>> 8;
+    c[o + 2] = lo >>> 16;
+    c[o + 3] = lo >>> 24;
+    c[o + 4] = hi;
+    c[o + 5] = hi >>> 8;
+    c[o + 6] = hi >>> 16;
+    c[o + 7] = hi >>> 24;
   }
 
   /** Little-endian store; inside one chunk it writes the chunk directly (see `load`). */

@@ -183,9 +183,14 @@ export class Process {
     const holes = this.holes;
     for (let i = 0; i < holes.length; i++) if (va >= holes[i]!.start && va < holes[i]!.end) return undefined;
     const regions = this.regions;
+    // Regions lie below 2^47 (the user address space), so their bounds are
+    // exact as numbers, and a `va` that rounds as a number is past them all:
+    // the test makes no BigInt.
+    const n = Number(va);
     for (let i = 0; i < regions.length; i++) {
       const r = regions[i]!;
-      if (va >= r.start && va - r.start < r.size) return r;
+      const start = Number(r.start);
+      if (n >= start && n - start < Number(r.size)) return r;
     }
     return undefined;
   }

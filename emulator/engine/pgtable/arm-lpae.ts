@@ -2,7 +2,7 @@
 // SMMUv3 walks them (iommu-hardware §1): stage 1 or stage 2, 4K/16K/64K
 // granules, IAS/OAS limits, stage-2 start-level concatenation.
 import { IOMMU_CACHE, IOMMU_MMIO, IOMMU_NOEXEC, IOMMU_PRIV, IOMMU_READ, IOMMU_WRITE } from '../core/domain.js';
-import type { Decoded, DescriptorKind, PtFormat, PtLevel } from './pt-format.js';
+import { TABLE_FRAME_SHIFT, type Decoded, type DescriptorKind, type PtFormat, type PtLevel } from './pt-format.js';
 
 // Descriptor bits (iommu-hardware §1.2).
 export const LPAE_VALID = 1n;
@@ -28,8 +28,9 @@ export const LPAE_MEMATTR_DEV = 0x1n << 2n;
 export const MAIR_IDX_CACHE = 1n;
 export const MAIR_IDX_DEV = 2n;
 
-const TWO_32 = 0x1_0000_0000;
-const TWO_48 = 2 ** 48;
+/** 4 KiB frames per 4 GiB and per 2^48 bytes (see `tableFrameOf`). */
+const FRAMES_PER_4G = 0x10_0000;
+const FRAMES_PER_2_48 = 2 ** 36;
 
 /**
  * A leaf's bits other than its OA, by what decides them (prot, stage, the
@@ -38,7 +39,16 @@ const TWO_48 = 2 ** 48;
  * takes a dozen BigInt steps per leaf. Kept outside the formats so that it is
  * no part of any machine's state.
  */
-const LEAF_ATTRS = new Map<number, bigint>();
+const LEAF_ATTRS = new Map<number, LeafAttrs>();
+
+/** A leaf's bits other than its OA, whole and as the descriptor's 32-bit halves (for `leafWords`). */
+interface LeafAttrs {
+  bits: bigint;
+  lo: number;
+  hi: number;
+}
+
+const TWO_32 = 0x1_0000_0000;
 
 /** ARM_LPAE_S2_MAX_CONCAT_PAGES */
 const S2_MAX_CONCAT = 16;
@@ -103,7 +113,7 @@ export class ArmLpaeFormat implements PtFormat {
   /** OA bits [47:granule] of a descriptor, and whether OA[51:48] sits in [15:12] (64K granule); fixed per format, so computed once. */
   private readonly oaMask: bigint;
   private readonly oaHighBits: boolean;
-  /** `oaMask` split into the descriptor's 32-bit halves, for `tableAddressOf`. */
+  /** `oaMask` split into the descriptor's 32-bit halves, for `tableFrameOf`. */
   private readonly oaMaskLow: number;
   private readonly oaMaskHigh: number;
   /** Per tree position: clears the OA bits below that level's leaf size. */
@@ -143,11 +153,34 @@ export class ArmLpaeFormat implements PtFormat {
 
   /** arm_lpae_prot_to_pte plus the type bits of __arm_lpae_init_pte. */
   leafEntry(pa: bigint, prot: number, depth: number): bigint {
+    return this.leafAttrs(prot, depth).bits | this.packOa(pa);
+  }
+
+  /**
+   * `leafEntry` as its 32-bit halves, for `pa` below 2^53 as a number: what
+   * map stores, so a 4 KiB MAP makes no BigInt for its leaf.
+   */
+  leafWords(pa: number, prot: number, depth: number, out: { lo: number; hi: number }): void {
+    const attrs = this.leafAttrs(prot, depth);
+    const paHi = Math.floor(pa / TWO_32);
+    let lo = (pa & this.oaMaskLow) | attrs.lo;
+    // With the 64K granule OA[51:48] sits in bits [15:12] (see packOa).
+    if (this.oaHighBits) lo |= ((paHi >>> 16) & 0xf) << 12;
+    out.lo = lo >>> 0;
+    out.hi = ((paHi & this.oaMaskHigh) | attrs.hi) >>> 0;
+  }
+
+  /** The attribute bits of a leaf at `depth` with `prot` (cached in LEAF_ATTRS). */
+  private leafAttrs(prot: number, depth: number): LeafAttrs {
     const last = depth === this.levels.length - 1;
     const key = ((prot * 2 + (this.cfg.stage - 1)) * 2 + (this.cfg.httuDirty ? 1 : 0)) * 2 + (last ? 1 : 0);
     let attrs = LEAF_ATTRS.get(key);
-    if (attrs === undefined) LEAF_ATTRS.set(key, (attrs = this.leafBits(prot, last)));
-    return attrs | this.packOa(pa);
+    if (attrs === undefined) {
+      const bits = this.leafBits(prot, last);
+      attrs = { bits, lo: Number(bits & 0xffff_ffffn), hi: Number(bits >> 32n) };
+      LEAF_ATTRS.set(key, attrs);
+    }
+    return attrs;
   }
 
   /** Everything of a leaf but its OA (what LEAF_ATTRS remembers). */
@@ -176,12 +209,15 @@ export class ArmLpaeFormat implements PtFormat {
     return this.unpackOa(e);
   }
 
-  tableAddressOf(lo: number, hi: number): number {
-    const oa = ((lo & this.oaMaskLow) >>> 0) + (hi & this.oaMaskHigh) * TWO_32;
-    return this.oaHighBits ? oa + ((lo >>> 12) & 0xf) * TWO_48 : oa;
+  tableFrameOf(lo: number, hi: number): number {
+    // Table addresses are granule-aligned, so OA[11:0] (the mask clears them) are 0.
+    const frame = ((lo & this.oaMaskLow) >>> TABLE_FRAME_SHIFT) + (hi & this.oaMaskHigh) * FRAMES_PER_4G;
+    return this.oaHighBits ? frame + ((lo >>> 12) & 0xf) * FRAMES_PER_2_48 : frame;
   }
 
   leafAddress(e: bigint, depth: number): bigint {
+    // A last-level page is one granule: the OA has no bits below it to clear.
+    if (depth === this.levels.length - 1) return this.unpackOa(e);
     return this.unpackOa(e) & this.leafAlign[depth]!;
   }
 

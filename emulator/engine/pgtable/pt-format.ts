@@ -16,6 +16,10 @@ export interface PtLevel {
   readonly leafOk: boolean;
 }
 
+/** log2 of the unit `tableFrameOf` counts in (4 KiB). */
+export const TABLE_FRAME_SHIFT = 12;
+export const TABLE_FRAME = 2 ** TABLE_FRAME_SHIFT;
+
 export type DescriptorKind = NonNullable<WalkStep['kind']>;
 
 export interface Decoded {
@@ -50,10 +54,21 @@ export interface PtFormat {
   tableEntry(pa: bigint): bigint;
   /** A leaf for `pa` at tree position `depth` with IOMMU_* `prot`. */
   leafEntry(pa: bigint, prot: number, depth: number): bigint;
+  /**
+   * Optional (the Arm format has it): `leafEntry` as the descriptor's 32-bit
+   * halves into `out`, for `pa` below 2^53 given as a number, so that a map
+   * stores its leaf without making a BigInt.
+   */
+  leafWords?(pa: number, prot: number, depth: number, out: { lo: number; hi: number }): void;
   /** The next table's address in a table descriptor. */
   tableAddress(e: bigint): bigint;
-  /** `tableAddress` from the descriptor's 32-bit halves, as a number (exact: table addresses are below 2^53). */
-  tableAddressOf(lo: number, hi: number): number;
+  /**
+   * `tableAddress` from the descriptor's 32-bit halves, in 4 KiB frames
+   * (tables are at least 4 KiB-aligned): a frame number of host memory is
+   * a small integer, which V8 passes and returns without boxing, where an
+   * address above 4 GiB would be a heap number per walk step.
+   */
+  tableFrameOf(lo: number, hi: number): number;
   /** The output address of a leaf (aligned to its size). */
   leafAddress(e: bigint, depth: number): bigint;
 }

@@ -14,7 +14,7 @@
 import { fail } from '../errno.js';
 import type { WalkStep } from '../machine-api.js';
 import { pageSizes, pickPageSize } from './page-size.js';
-import type { PtFormat } from './pt-format.js';
+import { TABLE_FRAME, type PtFormat } from './pt-format.js';
 import type { TableAllocator, TableMemory } from './table-pages.js';
 
 export interface PtLeaf {
@@ -22,6 +22,8 @@ export interface PtLeaf {
   depth: number;
   level: number;
   descriptor: bigint;
+  /** The descriptor's low 32 bits as a number: the attribute bits a model tests on every miss, without a BigInt. */
+  lo: number;
   /** Where the descriptor lives (for access/dirty updates). */
   slot: bigint;
   /** Bytes the leaf covers and the output address of the walked input. */
@@ -29,8 +31,43 @@ export interface PtLeaf {
   oa: bigint;
 }
 
+/** Where a walk that found no leaf stopped. */
+export interface PtStop {
+  ok: false;
+  level: number;
+  why: 'range' | 'invalid' | 'reserved';
+}
+
 /** Where a walk ends, without the record of its steps. */
-export type PtLookup = { ok: true; leaf: PtLeaf } | { ok: false; level: number; why: 'range' | 'invalid' | 'reserved' };
+export type PtLookup = { ok: true; leaf: PtLeaf } | PtStop;
+
+/**
+ * The leaf the last walk found (see `RadixTable.find`): one record reused by
+ * every walk, since a DMA miss reads the leaf at once and keeps nothing of
+ * it, and a leaf object per walk was most of what a miss allocated. The slot
+ * is kept as a number and made a BigInt only if read (an A/D update).
+ */
+class FoundLeaf implements PtLeaf {
+  depth = 0;
+  level = 0;
+  descriptor = 0n;
+  lo = 0;
+  slotAt = 0;
+  size = 0n;
+  oa = 0n;
+
+  get slot(): bigint {
+    return BigInt(this.slotAt);
+  }
+}
+
+/** Module scratch rather than a field: it is no part of a table's state (a walk must not change what a snapshot sees). */
+const found = new FoundLeaf();
+
+/** Whether a `find` stopped rather than found a leaf. */
+export function isStop(r: PtLeaf | PtStop): r is PtStop {
+  return (r as PtStop).ok === false;
+}
 
 export type PtWalk = PtLookup & { steps: WalkStep[] };
 
@@ -39,6 +76,7 @@ const hex = (v: bigint) => `0x${v.toString(16)}`;
 const TWO_32 = 0x1_0000_0000;
 /** Inputs below this are exact as a JS number, so their table indexes need no BigInt. */
 const EXACT_INPUT = 1n << 53n;
+const EXACT_NUM = 2 ** 53;
 /** Descriptors up to this convert to a number exactly (they are never negative). */
 const MAX_EXACT = BigInt(Number.MAX_SAFE_INTEGER);
 
@@ -53,6 +91,17 @@ function joinWords(lo: number, hi: number): bigint {
  * machine's state (a walk must not change what a snapshot sees).
  */
 const word = { lo: 0, hi: 0 };
+
+/** Whether `v` is a multiple of the power of two `page`: on numbers when exact (no BigInt made). */
+function isPageAligned(v: bigint, page: number): boolean {
+  const n = Number(v);
+  return n < EXACT_NUM ? n % page === 0 : v % BigInt(page) === 0n;
+}
+
+/** The leaf in `found` as a record of its own. */
+function foundCopy(): PtLeaf {
+  return { depth: found.depth, level: found.level, descriptor: found.descriptor, lo: found.lo, slot: found.slot, size: found.size, oa: found.oa };
+}
 
 /** `iova` as a number when that is exact, else -1 (see RadixTable.index). */
 function exactInput(iova: bigint): number {
@@ -76,6 +125,10 @@ export class RadixTable {
   /** 2^inputBits and 2^outputBits: map compares against them (a compare makes no BigInt, a shift does). */
   private readonly inputLimit: bigint;
   private readonly outputLimit: bigint;
+  /** `minPage`, `inputLimit` and `outputLimit` as numbers (powers of two, exact), for map's one-page path. */
+  private readonly minPageNum: number;
+  private readonly inputLimitNum: number;
+  private readonly outputLimitNum: number;
   /**
    * The walks of map, unmap and lookup work on numbers: table addresses
    * (below 2^53 in every memory a table lives in), indexes from the input
@@ -86,7 +139,14 @@ export class RadixTable {
    */
   private readonly spans: readonly number[];
   private readonly entries: readonly number[];
-  private readonly rootAt: number;
+  /**
+   * The top table as a frame number and the byte offset in it (a guest's
+   * top table need not be frame-aligned): walks carry frame numbers and
+   * offsets, small integers, rather than addresses past 4 GiB, which V8
+   * boxes as heap numbers at every call.
+   */
+  private readonly rootFrame: number;
+  private readonly rootOffset: number;
   /** The memory the tables live in. */
   readonly mem: TableMemory;
 
@@ -104,10 +164,14 @@ export class RadixTable {
     this.minPageMask = this.minPage - 1n;
     this.inputLimit = 1n << BigInt(format.inputBits);
     this.outputLimit = 1n << BigInt(format.outputBits);
+    this.minPageNum = Number(this.minPage);
+    this.inputLimitNum = 2 ** format.inputBits;
+    this.outputLimitNum = 2 ** format.outputBits;
     this.spans = format.levels.map((l) => 2 ** l.shift);
     this.entries = format.levels.map((l) => 2 ** l.indexBits);
     this.root = root ?? pages.alloc(this.tableSize(0));
-    this.rootAt = Number(this.root);
+    this.rootFrame = Math.floor(Number(this.root) / TABLE_FRAME);
+    this.rootOffset = Number(this.root) - this.rootFrame * TABLE_FRAME;
     this.mem = pages.mem;
   }
 
@@ -119,13 +183,23 @@ export class RadixTable {
   /** iommu_map: [iova, iova+size) to [pa, pa+size), all multiples of the smallest page. */
   map(iova: bigint, pa: bigint, size: bigint, prot: number): void {
     const min = this.minPage;
+    if (size === min) {
+      // One smallest page (every 4 KiB MAP of iommufd): the alignment and
+      // range checks below, on numbers (exact: both addresses below 2^53),
+      // then the one page. No larger size can fit in it.
+      const i = Number(iova);
+      const p = Number(pa);
+      if (i >= 0 && p >= 0 && i < EXACT_NUM && p < EXACT_NUM && i % this.minPageNum === 0 && p % this.minPageNum === 0 && i + this.minPageNum <= this.inputLimitNum && p + this.minPageNum <= this.outputLimitNum) {
+        this.mapPage(iova, pa, size, prot);
+        return;
+      }
+    }
     if (((iova | pa | size) & this.minPageMask) !== 0n) fail('EINVAL', `iova ${hex(iova)}, pa ${hex(pa)} and size ${hex(size)} must be multiples of ${hex(min)} for the ${this.format.name}`);
     const last = iova + size - 1n;
     const lastPa = pa + size - 1n;
     if (last < 0n || last >= this.inputLimit || lastPa < 0n || lastPa >= this.outputLimit) {
       fail('ERANGE', `${hex(iova)}..${hex(last)} -> ${hex(pa)} is beyond the ${this.format.inputBits}-bit input or ${this.format.outputBits}-bit output of the ${this.format.name}`);
     }
-    // One smallest page (every 4 KiB MAP of iommufd): no larger size can fit in it.
     if (size === this.minPage) {
       this.mapPage(iova, pa, size, prot);
       return;
@@ -146,7 +220,7 @@ export class RadixTable {
   /** iommu_unmap: returns the bytes unmapped, stopping at the first page the table refuses. */
   unmap(iova: bigint, size: bigint): bigint {
     // One smallest page (every 4 KiB UNMAP of iommufd): `pickPageSize` could only pick it, if `iova` is aligned.
-    if (size === this.minPage) return (iova & this.minPageMask) === 0n ? this.unmapPage(iova, size) : 0n;
+    if (size === this.minPage) return isPageAligned(iova, this.minPageNum) ? this.unmapPage(iova, size) : 0n;
     let done = 0n;
     while (done < size) {
       const pg = pickPageSize(this.sizes, iova + done, iova + done, size - done);
@@ -158,65 +232,90 @@ export class RadixTable {
 
   walk(iova: bigint, stage: number): PtWalk {
     const steps: WalkStep[] = [];
-    return { ...this.descend(iova, stage, steps), steps };
+    const stop = this.descend(iova, stage, steps);
+    return stop ? { ...stop, steps } : { ok: true, leaf: foundCopy(), steps };
   }
 
   /**
-   * The walk without its record: where it ends, and the leaf. A DMA needs
-   * only this (an IOTLB hit checks its entry against it), so it builds no
-   * step list and decodes no fields; the debugger's walk view calls `walk`.
+   * The walk without its record: where it ends, and the leaf (a record of
+   * its own, which the caller may keep).
    */
   lookup(iova: bigint): PtLookup {
-    return this.descend(iova, 0, undefined);
+    return this.descend(iova, 0, undefined) ?? { ok: true, leaf: foundCopy() };
   }
 
-  /** The structural walk; each step is recorded in `steps` when given (as `stage`). */
-  private descend(iova: bigint, stage: number, steps: WalkStep[] | undefined): PtLookup {
+  /**
+   * `lookup` for a caller that reads the leaf at once (a DMA: a miss, or a
+   * hit checking its entry against memory): it builds no step list, decodes
+   * no fields, and the leaf is a shared record that the next walk of any
+   * table overwrites.
+   */
+  find(iova: bigint): PtLeaf | PtStop {
+    return this.descend(iova, 0, undefined) ?? found;
+  }
+
+  /**
+   * The structural walk; each step is recorded in `steps` when given (as
+   * `stage`). A leaf goes into `found` (undefined is returned); a walk that
+   * stops says where.
+   */
+  private descend(iova: bigint, stage: number, steps: WalkStep[] | undefined): PtStop | undefined {
     const f = this.format;
     if (iova < 0n || iova >= this.inputLimit) return { ok: false, level: f.levels[0]!.level, why: 'range' };
     const n = exactInput(iova);
-    let table = this.rootAt;
+    let frame = this.rootFrame;
+    let base = this.rootOffset;
     for (let depth = 0; depth < f.levels.length; depth++) {
       const lv = f.levels[depth]!;
       const index = this.index(iova, n, depth);
-      const slot = table + index * 8;
-      this.read(slot);
+      const at = base + index * 8;
+      this.read(frame, at);
       const kind = f.kindOfLow(word.lo, depth);
       if (steps) {
         const descriptor = joinWords(word.lo, word.hi);
-        steps.push({ stage, level: lv.level, table: BigInt(table), index, descriptor, kind, fields: f.decode(descriptor, depth).fields });
+        steps.push({ stage, level: lv.level, table: BigInt(frame * TABLE_FRAME + base), index, descriptor, kind, fields: f.decode(descriptor, depth).fields });
       }
       if (kind === 'invalid' || kind === 'reserved') return { ok: false, level: lv.level, why: kind };
       if (kind === 'table') {
-        table = f.tableAddressOf(word.lo, word.hi);
+        frame = f.tableFrameOf(word.lo, word.hi);
+        base = 0;
         continue;
       }
       const descriptor = joinWords(word.lo, word.hi);
       const size = this.levelSizes[depth]!;
-      const oa = f.leafAddress(descriptor, depth) | (iova & (size - 1n));
-      return { ok: true, leaf: { depth, level: lv.level, descriptor, slot: BigInt(slot), size, oa } };
+      const leafPa = f.leafAddress(descriptor, depth);
+      // The walked address's offset in the leaf: as a number when exact;
+      // at offset 0 (a DMA to the start of a buffer) the leaf's address is the answer.
+      const offset = n >= 0 ? n % this.spans[depth]! : -1;
+      found.depth = depth;
+      found.level = lv.level;
+      found.descriptor = descriptor;
+      found.lo = word.lo;
+      found.slotAt = frame * TABLE_FRAME + at;
+      found.size = size;
+      found.oa = offset === 0 ? leafPa : leafPa | (iova & (size - 1n));
+      return undefined;
     }
     throw new Error(`${f.name}: a table descriptor at the last level decoded as a table`);
   }
 
-  /** Loads the descriptor at `slot` into `word.lo` and `word.hi`. */
-  private read(slot: number): void {
+  /** Loads the descriptor at byte `at` of table frame `frame` into `word.lo` and `word.hi`. */
+  private read(frame: number, at: number): void {
     const mem = this.mem;
-    if (mem.load32) {
-      word.lo = mem.load32(slot);
-      word.hi = mem.load32(slot + 4);
+    if (mem.loadWords) {
+      mem.loadWords(frame, at, word);
       return;
     }
-    const e = mem.load(BigInt(slot), 8);
+    const e = mem.load(BigInt(frame * TABLE_FRAME + at), 8);
     word.lo = Number(e & 0xffff_ffffn);
     word.hi = Number(e >> 32n);
   }
 
-  /** Stores the descriptor `e` at `slot`: as two u32 halves where the memory can (see `read`). */
-  private write(slot: number, e: bigint): void {
+  /** Stores the descriptor `e` at byte `at` of frame `frame`: as two u32 halves where the memory can (see `read`). */
+  private write(frame: number, at: number, e: bigint): void {
     const mem = this.mem;
-    if (!mem.store32) {
-      mem.store(BigInt(slot), 8, e);
+    if (!mem.storeWords) {
+      mem.store(BigInt(frame * TABLE_FRAME + at), 8, e);
       return;
     }
     let lo: number;
@@ -230,8 +329,7 @@ export class RadixTable {
       lo = Number(e & 0xffff_ffffn);
       hi = Number(e >> 32n);
     }
-    mem.store32(slot, lo);
-    mem.store32(slot + 4, hi);
+    mem.storeWords(frame, at, lo, hi);
   }
 
   /** The raw descriptor at architecture `level` of `iova`'s walk, if the walk reaches it. */
@@ -240,8 +338,8 @@ export class RadixTable {
   }
 
   iovaToPhys(iova: bigint): bigint | undefined {
-    const w = this.lookup(iova);
-    return w.ok ? w.leaf.oa : undefined;
+    const w = this.find(iova);
+    return isStop(w) ? undefined : w.oa;
   }
 
   /** Every leaf of the tree in IOVA order: `fn(iova, leaf slot, descriptor, depth)`. */
@@ -300,47 +398,60 @@ export class RadixTable {
     const f = this.format;
     const target = this.depthOfSize(size);
     const n = exactInput(iova);
-    let table = this.rootAt;
+    let frame = this.rootFrame;
+    let base = this.rootOffset;
     for (let depth = 0; depth < target; depth++) {
-      const slot = table + this.index(iova, n, depth) * 8;
-      this.read(slot);
+      const at = base + this.index(iova, n, depth) * 8;
+      this.read(frame, at);
       const kind = f.kindOfLow(word.lo, depth);
+      base = 0;
       if (kind === 'table') {
-        table = f.tableAddressOf(word.lo, word.hi);
+        frame = f.tableFrameOf(word.lo, word.hi);
         continue;
       }
       if (kind !== 'invalid') fail(f.occupiedErrno, `IOVA ${hex(iova)} lies inside an existing ${hex(1n << BigInt(f.levels[depth]!.shift))}-byte block of the ${f.name}`);
       const next = this.pages.alloc(this.tableSize(depth + 1));
-      this.write(slot, f.tableEntry(next));
-      table = Number(next);
+      this.write(frame, at, f.tableEntry(next));
+      // Below the top, tables are granule-aligned: a whole frame's start.
+      frame = Number(next) / TABLE_FRAME;
     }
-    const slot = table + this.index(iova, n, target) * 8;
-    this.read(slot);
+    const at = base + this.index(iova, n, target) * 8;
+    this.read(frame, at);
     const kind = f.kindOfLow(word.lo, target);
-    if (kind === 'table' && f.blockReplacesTable) this.freeTable(BigInt(f.tableAddressOf(word.lo, word.hi)), target + 1);
+    if (kind === 'table' && f.blockReplacesTable) this.freeTable(BigInt(f.tableFrameOf(word.lo, word.hi) * TABLE_FRAME), target + 1);
     else if (kind !== 'invalid') fail(f.occupiedErrno, `IOVA ${hex(iova)} is already mapped in the ${f.name}`);
-    this.write(slot, f.leafEntry(pa, prot, target));
+    const mem = this.mem;
+    const paNum = Number(pa);
+    if (f.leafWords && mem.storeWords && paNum < EXACT_NUM) {
+      // The leaf as two halves straight from the number (see PtFormat.leafWords).
+      f.leafWords(paNum, prot, target, word);
+      mem.storeWords(frame, at, word.lo, word.hi);
+      return;
+    }
+    this.write(frame, at, f.leafEntry(pa, prot, target));
   }
 
   private unmapPage(iova: bigint, size: bigint): bigint {
     const f = this.format;
     const n = exactInput(iova);
-    let table = this.rootAt;
+    let frame = this.rootFrame;
+    let base = this.rootOffset;
     for (let depth = 0; depth < f.levels.length; depth++) {
-      const slot = table + this.index(iova, n, depth) * 8;
-      this.read(slot);
+      const at = base + this.index(iova, n, depth) * 8;
+      this.read(frame, at);
       const kind = f.kindOfLow(word.lo, depth);
       if (kind === 'invalid' || kind === 'reserved') return 0n;
       if (this.levelSizes[depth] === size) {
         // The next table's address is read before the store clears the slot.
-        const below = kind === 'table' ? f.tableAddressOf(word.lo, word.hi) : 0;
-        this.write(slot, 0n);
-        if (kind === 'table') this.freeTable(BigInt(below), depth + 1);
+        const below = kind === 'table' ? f.tableFrameOf(word.lo, word.hi) : 0;
+        this.write(frame, at, 0n);
+        if (kind === 'table') this.freeTable(BigInt(below * TABLE_FRAME), depth + 1);
         return size;
       }
       // A leaf larger than the request: unmapping part of a block is refused.
       if (kind !== 'table') return 0n;
-      table = f.tableAddressOf(word.lo, word.hi);
+      frame = f.tableFrameOf(word.lo, word.hi);
+      base = 0;
     }
     return 0n;
   }

@@ -11,13 +11,14 @@ export interface TableMemory {
   store(addr: bigint, width: 8, value: bigint): void;
   write(addr: bigint, bytes: Uint8Array): void;
   /**
-   * Optional fast path (host memory has it): the little-endian u32 at a
-   * 4-aligned address given as a number. Without it the walks read whole
-   * descriptors with `load`.
+   * Optional fast path (host memory has it): the 8-byte descriptor at byte
+   * `offset` of 4 KiB frame `frame` (the offset may run past the frame, in a
+   * table of several) as its little-endian u32 halves, into `out`. Without
+   * it the walks read whole descriptors with `load`.
    */
-  load32?(addr: number): number;
-  /** The store counterpart of `load32` (host memory has it): map and unmap write descriptors as two halves. */
-  store32?(addr: number, value: number): void;
+  loadWords?(frame: number, offset: number, out: { lo: number; hi: number }): void;
+  /** The store counterpart of `loadWords` (host memory has it): map and unmap write descriptors as two halves. */
+  storeWords?(frame: number, offset: number, lo: number, hi: number): void;
 }
 
 /** Where a page table gets and returns its tables. */

@@ -2,6 +2,7 @@
 // (x86-64 first stage, VT-d second stage): 4 KiB tables of 512 entries, 9
 // index bits per level, levels numbered from the leaf (PTE = 1 ... PML5E = 5),
 // leaves at levels 1-3 (4K, 2M, 1G), OA in [51:12].
+import { TABLE_FRAME_SHIFT } from './pt-format.js';
 import type { DescriptorKind, PtLevel } from './pt-format.js';
 
 export const X86_PAGE_SIZES = (1n << 12n) | (1n << 21n) | (1n << 30n);
@@ -23,7 +24,8 @@ const X86_PS_LOW = Number(X86_PS);
 /** The OA field [51:12] split into the descriptor's 32-bit halves. */
 const X86_ADDR_LOW = 0xfffff000;
 const X86_ADDR_HIGH = 0xfffff;
-const TWO_32 = 0x1_0000_0000;
+/** 4 KiB frames per 4 GiB: a descriptor's high word counts in these. */
+const FRAMES_PER_4G = 0x10_0000;
 
 /**
  * Whether a present entry at `level` is a leaf (PS at 2-3, always at 1), a
@@ -66,8 +68,8 @@ export abstract class X86StyleFormat {
     return e & X86_ADDR_MASK;
   }
 
-  tableAddressOf(lo: number, hi: number): number {
-    return ((lo & X86_ADDR_LOW) >>> 0) + (hi & X86_ADDR_HIGH) * TWO_32;
+  tableFrameOf(lo: number, hi: number): number {
+    return ((lo & X86_ADDR_LOW) >>> TABLE_FRAME_SHIFT) + (hi & X86_ADDR_HIGH) * FRAMES_PER_4G;
   }
 
   kindOf(e: bigint, depth: number): DescriptorKind {

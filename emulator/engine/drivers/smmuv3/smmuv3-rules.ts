@@ -53,7 +53,7 @@ export class SmmuRules implements HwRules {
    * walk.
    */
   leaf(leaf: PtLeaf, iova: bigint, write: boolean): HwFault | LeafGrant {
-    const lo = Number(BigInt.asUintN(32, leaf.descriptor));
+    const lo = leaf.lo;
     let set = 0;
     if ((lo & AF) === 0) {
       if (!this.cfg.ha) return this.fault(F_ACCESS, 'access_flag', leaf.level, iova, `${hex(iova)}: the level-${leaf.level} leaf has AF clear`);
