@@ -72,14 +72,14 @@ export class PhysMem {
   /** Frames by page frame number (a JS number: exact below 2^53, and far cheaper to hash than a bigint). */
   private readonly frames = new Map<number, Frame>();
   /**
-   * Chunks and whole frames a structural copy of this memory holds too (a
-   * debugger checkpoint, see `shareWithCopy`): copied before they are
-   * written, so neither side sees the other's writes. The copies are carved
+   * Chunks, whole frames and chunk lists a structural copy of this memory
+   * holds too (a debugger checkpoint, see `shareWithCopy`): copied before
+   * they are written, so neither side sees the other's writes. The copies are carved
    * from a slab of their own (see `carve` for why slabs): that is
    * bookkeeping of the checkpoints, so it stays out of `slab`, which a run
    * without copies has in the same state.
    */
-  private readonly copyOnWrite = { held: new Set<Uint8Array>(), slab: undefined as ArrayBuffer | undefined, used: 0 };
+  private readonly copyOnWrite = { held: new Set<Uint8Array | Chunks>(), slab: undefined as ArrayBuffer | undefined, used: 0 };
   private nextFree = PHYS_BASE;
   /**
    * Where new chunks and frames are carved from (see `carve`): the slab's bytes past
@@ -223,20 +223,22 @@ export class PhysMem {
   }
 
   /**
-   * For deep-clone.ts: a copy of this memory keeps the chunks and whole
-   * frames it holds now instead of copying them (the debugger's checkpoints
-   * would otherwise each cost all the memory a trace touched); from now on
-   * both sides copy such an array before writing it.
+   * For deep-clone.ts: a copy of this memory keeps the chunks, whole frames
+   * and chunk lists it holds now instead of copying them (the debugger's
+   * checkpoints would otherwise each cost all the memory a trace touched,
+   * and the chunk lists alone, one per page a DMA touched, were a third of
+   * a copy's heap); from now on both sides copy such an array before
+   * writing it.
    */
-  shareWithCopy(): Iterable<Uint8Array> {
-    const held: Uint8Array[] = [];
-    const hold = (bytes: Uint8Array): void => {
-      this.copyOnWrite.held.add(bytes);
-      held.push(bytes);
+  shareWithCopy(): Iterable<Uint8Array | Chunks> {
+    const held: (Uint8Array | Chunks)[] = [];
+    const hold = (x: Uint8Array | Chunks): void => {
+      this.copyOnWrite.held.add(x);
+      held.push(x);
     };
     for (const f of this.frames.values()) {
-      if (isWhole(f)) hold(f);
-      else for (const c of f) if (c !== undefined) hold(c);
+      hold(f);
+      if (!isWhole(f)) for (const c of f) if (c !== undefined) hold(c);
     }
     // `slab` is not among them: the copy gets its own copy of it (its
     // uncarved part is zero), so the two never carve the same bytes. The
@@ -274,23 +276,30 @@ export class PhysMem {
     }
     const i = off >> CHUNK_SHIFT;
     let c = f[i];
-    if (c === undefined) {
-      if (f.some((x) => x !== undefined)) return this.makeWhole(pfn, f, off);
-      f[i] = c = this.carve(CHUNK_SIZE);
-    } else if (this.copyOnWrite.held.size > 0 && this.copyOnWrite.held.delete(c)) {
-      f[i] = c = this.copied(c);
+    if (c === undefined && f.some((x) => x !== undefined)) return this.makeWhole(pfn, f, off);
+    if (c === undefined || (this.copyOnWrite.held.size > 0 && this.copyOnWrite.held.delete(c))) {
+      this.ownChunks(pfn, f)[i] = c = c === undefined ? this.carve(CHUNK_SIZE) : this.copied(c);
     }
     spot.at = off & CHUNK_MASK;
     return c;
   }
 
+  /** Chunk list `f` of frame `pfn`, to change: copied first if a copy shares it (its chunks stay shared). */
+  private ownChunks(pfn: number, f: Chunks): Chunks {
+    if (this.copyOnWrite.held.size === 0 || !this.copyOnWrite.held.delete(f)) return f;
+    const own = f.slice();
+    this.frames.set(pfn, own);
+    return own;
+  }
+
   /** Frame `f`'s chunks gathered into one 4 KiB array, which replaces it; returns it with `spot.at` set to `off`. */
   private makeWhole(pfn: number, f: Chunks, off: number): Uint8Array {
     const whole = this.carve(PAGE_SIZE);
+    this.copyOnWrite.held.delete(f);
     f.forEach((c, i) => {
       if (c === undefined) return;
       whole.set(c, i * CHUNK_SIZE);
-      // A copy may still share the chunk; this side no longer holds it.
+      // A copy may still share the chunk (and the list); this side no longer holds them.
       this.copyOnWrite.held.delete(c);
     });
     this.frames.set(pfn, whole);
