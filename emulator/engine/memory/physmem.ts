@@ -70,16 +70,18 @@ export class PhysMem {
    */
   readonly faults = new FaultInjector();
   /** Frames by page frame number (a JS number: exact below 2^53, and far cheaper to hash than a bigint). */
-  private readonly frames = new Map<number, Frame>();
+  private frames = new Map<number, Frame>();
   /**
    * Chunks, whole frames and chunk lists a structural copy of this memory
    * holds too (a debugger checkpoint, see `shareWithCopy`): copied before
-   * they are written, so neither side sees the other's writes. The copies are carved
+   * they are written, so neither side sees the other's writes. `table`:
+   * the frame table itself is shared too, until either side adds, replaces
+   * or drops a frame (`framesToChange`). The copies are carved
    * from a slab of their own (see `carve` for why slabs): that is
    * bookkeeping of the checkpoints, so it stays out of `slab`, which a run
    * without copies has in the same state.
    */
-  private readonly copyOnWrite = { held: new Set<Uint8Array | Chunks>(), slab: undefined as ArrayBuffer | undefined, used: 0 };
+  private readonly copyOnWrite = { held: new Set<Uint8Array | Chunks>(), table: false, slab: undefined as ArrayBuffer | undefined, used: 0 };
   private nextFree = PHYS_BASE;
   /**
    * Where new chunks and frames are carved from (see `carve`): the slab's bytes past
@@ -104,7 +106,7 @@ export class PhysMem {
    * again; the bump allocator keeps placement deterministic.
    */
   free(pa: bigint, size: bigint): void {
-    for (let a = pa & ~PAGE_MASK; a < pa + size; a += BigInt(PAGE_SIZE)) this.frames.delete(pfnOf(a));
+    for (let a = pa & ~PAGE_MASK; a < pa + size; a += BigInt(PAGE_SIZE)) this.framesToChange().delete(pfnOf(a));
   }
 
   /** One zeroed 4 KiB frame. */
@@ -227,11 +229,13 @@ export class PhysMem {
    * and chunk lists it holds now instead of copying them (the debugger's
    * checkpoints would otherwise each cost all the memory a trace touched,
    * and the chunk lists alone, one per page a DMA touched, were a third of
-   * a copy's heap); from now on both sides copy such an array before
-   * writing it.
+   * a copy's heap); from now on both sides copy such an array, or the frame
+   * table, before changing it.
    */
-  shareWithCopy(): Iterable<Uint8Array | Chunks> {
-    const held: (Uint8Array | Chunks)[] = [];
+  shareWithCopy(): Iterable<object> {
+    // The frame table (an entry a frame the trace touched) goes to the copy as it is.
+    const held: object[] = [this.frames];
+    this.copyOnWrite.table = true;
     const hold = (x: Uint8Array | Chunks): void => {
       this.copyOnWrite.held.add(x);
       held.push(x);
@@ -284,11 +288,20 @@ export class PhysMem {
     return c;
   }
 
+  /** The frame table, to change: copied first if a copy shares it. */
+  private framesToChange(): Map<number, Frame> {
+    if (this.copyOnWrite.table) {
+      this.frames = new Map(this.frames);
+      this.copyOnWrite.table = false;
+    }
+    return this.frames;
+  }
+
   /** Chunk list `f` of frame `pfn`, to change: copied first if a copy shares it (its chunks stay shared). */
   private ownChunks(pfn: number, f: Chunks): Chunks {
     if (this.copyOnWrite.held.size === 0 || !this.copyOnWrite.held.delete(f)) return f;
     const own = f.slice();
-    this.frames.set(pfn, own);
+    this.framesToChange().set(pfn, own);
     return own;
   }
 
@@ -302,7 +315,7 @@ export class PhysMem {
       // A copy may still share the chunk (and the list); this side no longer holds them.
       this.copyOnWrite.held.delete(c);
     });
-    this.frames.set(pfn, whole);
+    this.framesToChange().set(pfn, whole);
     spot.at = off;
     return whole;
   }
@@ -311,7 +324,7 @@ export class PhysMem {
   private own(pfn: number, f: Uint8Array): Uint8Array {
     if (!this.copyOnWrite.held.delete(f)) return f;
     const own = this.copied(f);
-    this.frames.set(pfn, own);
+    this.framesToChange().set(pfn, own);
     return own;
   }
 
@@ -355,7 +368,7 @@ export class PhysMem {
         fail('ENOMEM', `the emulated host memory limit is reached: ${this.frameLimit} frames of 4 KiB hold data`);
       }
       f = new Array<Uint8Array | undefined>(CHUNKS_PER_FRAME).fill(undefined);
-      this.frames.set(pfn, f);
+      this.framesToChange().set(pfn, f);
     }
     return f;
   }
