@@ -1,4 +1,5 @@
 // One row of the results table and of bench/results.json.
+import { median } from './measure.js';
 
 export type Verdict = 'pass' | 'fail' | 'pending';
 
@@ -30,6 +31,26 @@ export function atMost(row: Omit<BenchResult, 'ratio' | 'target' | 'verdict'>, l
 export function atLeast(row: Omit<BenchResult, 'ratio' | 'target' | 'verdict'>, limit: number): BenchResult {
   const ratio = row.measured / row.baseline;
   return { ...row, ratio, target: `>= ${round(limit)}`, verdict: ratio >= limit ? 'pass' : 'fail' };
+}
+
+/**
+ * A row judged on the median of per-repetition ratios `measured[i] /
+ * baseline[i]`, each repetition having timed both back to back (a burst of
+ * load on this shared machine then slows both halves of the ratio it lands
+ * in, where a ratio of medians can pair a quiet measurement with a loaded
+ * baseline); the row shows each side's median.
+ */
+export function pairedRow(
+  judge: typeof atMost,
+  row: { id: string; description: string; unit: string },
+  measured: readonly number[],
+  baseline: readonly number[],
+  limit: number,
+): BenchResult {
+  const ratio = median(measured.map((m, i) => m / baseline[i]!));
+  // Judged as the ratio over 1, then shown with each side's median (as the scaling rows are).
+  const judged = judge({ ...row, measured: ratio, baseline: 1 }, limit);
+  return { ...judged, measured: median(measured), baseline: median(baseline), note: `ratio: median of ${measured.length} back-to-back repetitions` };
 }
 
 /** A target whose part of the product has not landed yet: reported, never counted as a pass. */

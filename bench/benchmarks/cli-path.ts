@@ -16,8 +16,8 @@ import { createMachine } from '../../emulator/engine/machine.js';
 import { checkText } from '../../emulator/language/index.js';
 import { runText } from '../../emulator/runtime/run-file.js';
 import { mismatchMessage } from '../../emulator/runtime/outcome.js';
-import { median, time, type BenchSettings } from '../measure.js';
-import { atLeast, atMost, type BenchResult } from '../result.js';
+import { time, type BenchSettings } from '../measure.js';
+import { atLeast, atMost, pairedRow, type BenchResult } from '../result.js';
 import { workloadJson, workloadText } from '../workload.js';
 
 /** The path the workload is checked under (it is never read from disk). */
@@ -63,21 +63,4 @@ export function cliPath(s: BenchSettings): BenchResult[] {
     ),
     pairedRow(atMost, { id: '2 run', description: `run (check + execute) the ${s.statements}-statement trace vs check alone`, unit: 'ms' }, run, check, 3),
   ];
-}
-
-/**
- * A row judged on the median of per-repetition ratios `measured[i] /
- * baseline[i]`, showing each side's median (see the header).
- */
-function pairedRow(
-  judge: typeof atMost,
-  row: { id: string; description: string; unit: string },
-  measured: readonly number[],
-  baseline: readonly number[],
-  limit: number,
-): BenchResult {
-  const ratio = median(measured.map((m, i) => m / baseline[i]!));
-  // Judged as the ratio over 1, then shown with each side's median (as the scaling rows are).
-  const judged = judge({ ...row, measured: ratio, baseline: 1 }, limit);
-  return { ...judged, measured: median(measured), baseline: median(baseline), note: `ratio: median of ${measured.length} back-to-back repetitions` };
 }

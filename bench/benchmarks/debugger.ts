@@ -11,8 +11,8 @@ import { runnable } from '../../emulator/language/index.js';
 import { DebugRuntime } from '../../emulator/runtime/debug-runtime.js';
 import { Run } from '../../emulator/runtime/interpreter.js';
 import { parseExpression } from '../../emulator/runtime/parse-expression.js';
-import { heapUsed, median, time, timeAsync, type BenchSettings } from '../measure.js';
-import { atMost, type BenchResult } from '../result.js';
+import { heapUsed, time, timeAsync, type BenchSettings } from '../measure.js';
+import { atMost, pairedRow, type BenchResult } from '../result.js';
 import { HEADER_LINES, workloadText } from '../workload.js';
 import { checkWorkload, WORKLOAD_FILE } from './cli-path.js';
 
@@ -145,11 +145,10 @@ export async function debuggerBench(s: BenchSettings): Promise<BenchResult[]> {
     // Not to prepare the next step back during the next iteration's timings.
     rt.cancel();
   }
-  const tPlain = median(plain);
-
+  // Each repetition times the plain run, the continue and the step back in turn: judged on their own ratios (pairedRow).
   return [
-    atMost({ id: '5 debug continue', description: 'continue to the end with 10 idle line breakpoints and 1 false conditional vs a plain run', measured: median(debug), baseline: tPlain, unit: 'ms' }, 1.5),
-    atMost({ id: '5 stepBack', description: 'stepBack at the last statement vs the full plain run', measured: median(back), baseline: tPlain, unit: 'ms' }, 1 / 100),
+    pairedRow(atMost, { id: '5 debug continue', description: 'continue to the end with 10 idle line breakpoints and 1 false conditional vs a plain run', unit: 'ms' }, debug, plain, 1.5),
+    pairedRow(atMost, { id: '5 stepBack', description: 'stepBack at the last statement vs the full plain run', unit: 'ms' }, back, plain, 1 / 100),
     atMost({ id: '5 checkpoints', description: "checkpoints' memory (heap and buffers) vs the engine's own at the end of the run", measured: checkpoints / 1024, baseline: engine / 1024, unit: 'KiB' }, 2),
   ];
 }
