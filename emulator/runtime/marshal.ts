@@ -4,6 +4,7 @@
 // `trailing=B` (every byte past the kernel's struct), `arg=null`, and field
 // overrides that replace what the statement derived.
 import { readLE, writeLE, type FieldDef, type StructDef } from '../engine/uapi/layout.js';
+import { Slabs } from '../engine/memory/slabs.js';
 
 export interface StructControls {
   /** The size the caller passes; default the kernel's sizeof. */
@@ -48,28 +49,17 @@ export function buildStruct(def: StructDef, values: Readonly<Record<string, bigi
 
 /** The size of the slabs that `userBuffer` carves arguments from. */
 const SLAB_BYTES = 64 * 1024;
-let slab = new ArrayBuffer(0);
-let slabUsed = 0;
+/** Each argument starts 8-aligned, as a struct in user memory would. */
+const ARGUMENTS = new Slabs(SLAB_BYTES, SLAB_BYTES, 8);
 
 /**
  * A fresh zeroed buffer of `n` bytes for one ioctl's argument (the kernel
- * writes its outputs into it). Carved from a shared slab: a Uint8Array of
- * its own costs ~240 bytes of heap (it has its own buffer object), a view
- * ~100, and every statement that issues an ioctl makes one. Parts are never
- * handed out twice, so no two calls share bytes; a slab is freed once no
- * argument carved from it is held any longer.
+ * writes its outputs into it). Carved from a shared slab (slabs.ts): a
+ * Uint8Array of its own costs ~240 bytes of heap (it has its own buffer
+ * object), a view ~100, and every statement that issues an ioctl makes one.
  */
 function userBuffer(n: number): Uint8Array {
-  if (n > SLAB_BYTES / 8) return new Uint8Array(n);
-  if (slabUsed + n > slab.byteLength) {
-    slab = new ArrayBuffer(SLAB_BYTES);
-    slabUsed = 0;
-  }
-  // Each part starts 8-aligned, as a struct in user memory would. (A view
-  // made directly: `subarray` first looks up the array's species.)
-  const out = new Uint8Array(slab, slabUsed, n);
-  slabUsed += (n + 7) & ~7;
-  return out;
+  return n > SLAB_BYTES / 8 ? new Uint8Array(n) : ARGUMENTS.take(n);
 }
 
 /**

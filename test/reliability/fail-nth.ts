@@ -29,8 +29,7 @@ export const NOT_ROLLED_BACK = new Set([
   'PhysMem.nextFree',
   'PhysMem.frames',
   // How frames are stored (the slab they are carved from, those shared with a checkpoint): not kernel state.
-  'PhysMem.slab',
-  'PhysMem.slabUsed',
+  'PhysMem.slabs',
   'PhysMem.copyOnWrite',
   'Process.anon',
   'MemFile.pages',

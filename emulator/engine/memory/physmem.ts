@@ -14,6 +14,7 @@ import { FaultInjector } from '../fault-injection.js';
 import { copyBytes } from './copy-bytes.js';
 import { loadLE, storeLE } from './little-endian.js';
 import { PinLedger } from './pin-ledger.js';
+import { Slabs } from './slabs.js';
 
 export const PAGE_SHIFT = 12;
 export const PAGE_SIZE = 1 << PAGE_SHIFT;
@@ -77,18 +78,18 @@ export class PhysMem {
    * they are written, so neither side sees the other's writes. `table`:
    * the frame table itself is shared too, until either side adds, replaces
    * or drops a frame (`framesToChange`). The copies are carved
-   * from a slab of their own (see `carve` for why slabs): that is
-   * bookkeeping of the checkpoints, so it stays out of `slab`, which a run
+   * from slabs of their own (`copies`): that is bookkeeping of the
+   * checkpoints, so it stays out of `slabs`, which a run
    * without copies has in the same state.
    */
-  private readonly copyOnWrite = { held: new Set<Uint8Array | Chunks>(), table: false, slab: undefined as ArrayBuffer | undefined, used: 0 };
+  private readonly copyOnWrite = { held: new Set<Uint8Array | Chunks>(), table: false, copies: new Slabs(SLAB_BYTES) };
   private nextFree = PHYS_BASE;
   /**
-   * Where new chunks and frames are carved from (see `carve`): the slab's bytes past
-   * `slabUsed` have never been handed out, so they are still zero.
+   * Where new chunks and whole frames are carved from: slabs start at a page
+   * (a machine that touches a few pages stays small) and double up to
+   * SLAB_BYTES.
    */
-  private slab: ArrayBuffer | undefined;
-  private slabUsed = 0;
+  private readonly slabs = new Slabs(SLAB_BYTES, PAGE_SIZE);
   /** How many frames may hold data at once (tests lower it). */
   frameLimit = DEFAULT_FRAME_LIMIT;
 
@@ -244,10 +245,10 @@ export class PhysMem {
       hold(f);
       if (!isWhole(f)) for (const c of f) if (c !== undefined) hold(c);
     }
-    // `slab` is not among them: the copy gets its own copy of it (its
-    // uncarved part is zero), so the two never carve the same bytes. The
-    // copies' slab starts afresh on both sides instead of being copied.
-    this.copyOnWrite.slab = undefined;
+    // `slabs` is not among them: the copy gets its own copy of the current
+    // slab (its uncarved part is zero), so the two never carve the same
+    // bytes. The copies' slabs start afresh on both sides instead.
+    this.copyOnWrite.copies.startAfresh();
     return held;
   }
 
@@ -282,7 +283,7 @@ export class PhysMem {
     let c = f[i];
     if (c === undefined && f.some((x) => x !== undefined)) return this.makeWhole(pfn, f, off);
     if (c === undefined || (this.copyOnWrite.held.size > 0 && this.copyOnWrite.held.delete(c))) {
-      this.ownChunks(pfn, f)[i] = c = c === undefined ? this.carve(CHUNK_SIZE) : this.copied(c);
+      this.ownChunks(pfn, f)[i] = c = c === undefined ? this.slabs.take(CHUNK_SIZE) : this.copied(c);
     }
     spot.at = off & CHUNK_MASK;
     return c;
@@ -307,7 +308,7 @@ export class PhysMem {
 
   /** Frame `f`'s chunks gathered into one 4 KiB array, which replaces it; returns it with `spot.at` set to `off`. */
   private makeWhole(pfn: number, f: Chunks, off: number): Uint8Array {
-    const whole = this.carve(PAGE_SIZE);
+    const whole = this.slabs.take(PAGE_SIZE);
     this.copyOnWrite.held.delete(f);
     f.forEach((c, i) => {
       if (c === undefined) return;
@@ -328,35 +329,10 @@ export class PhysMem {
     return own;
   }
 
-  /**
-   * `bytes` zeroed bytes. Chunks and whole frames are views into slabs of
-   * many rather than buffers of their own: each ArrayBuffer is external
-   * memory the GC accounts for, and thousands of small ones (every page a
-   * DMA touches) made allocating a frame cost ~85 µs of collection. A slab's
-   * memory stays until none of its views is referenced.
-   */
-  private carve(bytes: number): Uint8Array {
-    if (!this.slab || this.slabUsed + bytes > this.slab.byteLength) {
-      // Slabs start small (a machine that touches a few pages stays small) and double up to SLAB_BYTES.
-      const size = this.slab ? Math.min(2 * this.slab.byteLength, SLAB_BYTES) : PAGE_SIZE;
-      this.slab = new ArrayBuffer(size);
-      this.slabUsed = 0;
-    }
-    const c = new Uint8Array(this.slab, this.slabUsed, bytes);
-    this.slabUsed += bytes;
-    return c;
-  }
-
-  /** A copy of `shared` (a chunk or a whole frame a copy holds too), from the copies' own slab. */
+  /** A copy of `shared` (a chunk or a whole frame a copy holds too), from the copies' own slabs. */
   private copied(shared: Uint8Array): Uint8Array {
-    const cow = this.copyOnWrite;
-    if (!cow.slab || cow.used + shared.length > cow.slab.byteLength) {
-      cow.slab = new ArrayBuffer(SLAB_BYTES);
-      cow.used = 0;
-    }
-    const c = new Uint8Array(cow.slab, cow.used, shared.length);
+    const c = this.copyOnWrite.copies.take(shared.length);
     c.set(shared);
-    cow.used += shared.length;
     return c;
   }
 
