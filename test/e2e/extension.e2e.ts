@@ -182,11 +182,18 @@ describe('the iotrace extension in code-server', { timeout: 600_000 }, () => {
 
   it('puts a mismatch in the Problems view from an iotrace task', async () => {
     await openFile(page, MISMATCH_TRACE);
-    await page.keyboard.press(RUN_TASK_KEY);
+    // Escape first: a hover or a widget holding the focus would swallow the shortcut.
+    const runTask = async (): Promise<void> => {
+      await page.keyboard.press('Escape');
+      await page.keyboard.press(RUN_TASK_KEY);
+    };
+    await runTask();
     // An error: the language server's own prediction of this mismatch is a warning, so only the task's problem matches.
     const problem = page.locator('.markers-panel .monaco-list-row', { hasText: 'expected EBUSY', has: page.locator('.codicon-error') }).first();
     // The task's terminal takes the panel when it starts: show Problems again until the problem is there.
     for (let i = 0; i < 30 && !(await problem.isVisible()); i++) {
+      // Once in a CI run the shortcut reached nothing and the task never started: ask again now and then.
+      if (i > 0 && i % 10 === 0) await runTask();
       await runCommand(page, 'Problems: Focus on Problems View');
       await problem.waitFor({ timeout: 2_000 }).catch(() => undefined);
     }
